@@ -1,0 +1,66 @@
+package container
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"os"
+)
+
+// usage is printed for a missing or unknown role.
+const usage = `usage: wpstack container ROLE [ARGS]
+
+roles (run inside the wpstack images):
+  web                 prepare the webroot and run Apache as www-data
+  db                  initialise the data directory once and run MariaDB as mysql
+  health web|db       exit 0 when the service answers, 1 otherwise
+  version             print the WordPress version in /var/www/html
+  run [--user NAME] -- CMD [ARGS...]
+                      supervise any command as PID 1
+`
+
+// Main runs one container role and returns the process exit code.
+func Main(args []string) int {
+	return run(args, os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	logger := log.New(stderr, "wpstack: ", 0)
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	// A setuid PID 1 would hand root to whoever can run the binary.
+	if err := checkNotSetuid(); err != nil {
+		logger.Print(err)
+		return 1
+	}
+	env := environFromOS()
+	var code int
+	var err error
+	switch args[0] {
+	case "web":
+		code, err = runWeb(logger, env)
+	case "db":
+		code, err = runDB(logger, env, stdout)
+	case "health":
+		code, err = runHealth(args[1:], stdout, env)
+	case "version":
+		code, err = runVersion(stdout)
+	case "run":
+		code, err = runCommand(logger, env, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "wpstack container: unknown role %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		logger.Print(err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}

@@ -1,0 +1,181 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"os"
+	"strings"
+	"time"
+)
+
+// Paths of the web image (internal/images/recipes/web).
+const (
+	webUser      = "www-data"
+	webRoot      = "/var/www/html"
+	coreSource   = "/usr/src/wordpress"
+	apacheBin    = "/usr/sbin/apache2"
+	apacheVars   = "/etc/apache2/envvars"
+	apacheRunDir = "/run/apache2"
+)
+
+// runWeb prepares the webroot and runs Apache as www-data.
+func runWeb(logger *log.Logger, env environ) (int, error) {
+	acct, err := lookupAccount(webUser)
+	if err != nil {
+		return 1, err
+	}
+	env, err = prepareAsRoot(logger, env, acct, []ownedDir{
+		{webRoot, 0o755},
+		{apacheRunDir, 0o755},
+	})
+	if err != nil {
+		return 1, err
+	}
+	if err := installCore(logger, coreSource, webRoot); err != nil {
+		return 1, err
+	}
+	if err := waitForDatabase(logger, env); err != nil {
+		return 1, err
+	}
+	apacheEnv, err := apacheEnviron(env)
+	if err != nil {
+		return 1, err
+	}
+	sup := &Supervisor{
+		Log: logger,
+		Children: []ChildSpec{{
+			Name: "apache2",
+			Path: apacheBin,
+			Args: []string{"apache2", "-DFOREGROUND"},
+			Env:  apacheEnv.list(),
+			Dir:  webRoot,
+		}},
+	}
+	return sup.Run()
+}
+
+// ownedDir is a folder the service user must own, created when missing.
+type ownedDir struct {
+	path string
+	mode os.FileMode
+}
+
+// prepareAsRoot does the few things that need root, then drops to acct for
+// good: folder ownership, stdio ownership, secret copies.
+func prepareAsRoot(logger *log.Logger, env environ, acct account, dirs []ownedDir) (environ, error) {
+	if os.Geteuid() == 0 {
+		for _, d := range dirs {
+			n, err := ensureOwned(d.path, acct.UID, acct.GID, d.mode)
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				logger.Printf("%s: set owner %s on %d entries", d.path, acct.Name, n)
+			}
+		}
+		if err := giveStdio(acct.UID, acct.GID); err != nil {
+			return nil, fmt.Errorf("give stdout/stderr to %s: %w", acct.Name, err)
+		}
+		var err error
+		if env, err = copySecrets(env, secretsDir, acct.UID, acct.GID); err != nil {
+			return nil, err
+		}
+		if len(secretVars(env)) > 0 && !onTmpfs(secretsDir) {
+			logger.Printf("note: %s is not on a tmpfs; secret copies live in the container's writable layer (mount a tmpfs on /run to avoid it)", secretsDir)
+		}
+	}
+	return dropPrivileges(acct, env)
+}
+
+// installCore copies the image's WordPress into the webroot on first start.
+// A core already there is kept whatever its version: it may have been
+// updated from wp-admin, and an older one is updated by WordPress itself.
+func installCore(logger *log.Logger, src, dst string) error {
+	shipped, err := readWPVersion(src)
+	if err != nil {
+		return fmt.Errorf("read the WordPress version shipped in %s: %w", src, err)
+	}
+	present, err := readWPVersion(dst)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		logger.Printf("copying WordPress %s into %s", shipped, dst)
+		if err := copyCore(src, dst); err != nil {
+			return err
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("read the WordPress version in %s: %w", dst, err)
+	}
+	switch compareVersions(present, shipped) {
+	case 1:
+		logger.Printf("WordPress %s in %s is newer than the image's %s: keeping it", present, dst, shipped)
+	case -1:
+		logger.Printf("WordPress %s in %s is older than the image's %s: keeping it (update it from wp-admin)", present, dst, shipped)
+	}
+	return nil
+}
+
+// waitForDatabase blocks until WORDPRESS_DB_HOST accepts connections, so
+// the first request does not meet "Error establishing a database connection".
+func waitForDatabase(logger *log.Logger, env environ) error {
+	host, _, err := env.lookup("WORDPRESS_DB_HOST")
+	if err != nil {
+		return err
+	}
+	if host == "" {
+		host = "mysql"
+	}
+	timeout, err := parseWait(env["WPSTACK_DB_WAIT"])
+	if err != nil {
+		return err
+	}
+	if timeout == 0 {
+		return nil
+	}
+	network, address := dbAddress(host)
+	w := dbWaiter{
+		Dial:     netDial,
+		Log:      logger,
+		Timeout:  timeout,
+		Every:    time.Second,
+		Report:   5 * time.Second,
+		HostName: host,
+	}
+	if err := w.wait(context.Background(), network, address); err != nil {
+		return err
+	}
+	logger.Printf("database %s is reachable", host)
+	return nil
+}
+
+// apacheEnviron is env plus what apache2ctl would set from Debian's
+// envvars, with the run, lock and pid paths in /run/apache2 (created above,
+// owned by www-data, who runs Apache from the start).
+func apacheEnviron(env environ) (environ, error) {
+	f, err := os.Open(apacheVars)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", apacheVars, err)
+	}
+	defer f.Close()
+	vars, err := parseEnvvars(f, func(name string) string { return env[name] })
+	if err != nil {
+		return nil, err
+	}
+	vars["APACHE_RUN_DIR"] = apacheRunDir
+	vars["APACHE_LOCK_DIR"] = apacheRunDir
+	vars["APACHE_PID_FILE"] = apacheRunDir + "/apache2.pid"
+	// A pid file left by a killed container would make Apache refuse to
+	// start when /run is not a tmpfs.
+	if err := os.Remove(vars["APACHE_PID_FILE"]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("remove stale %s: %w", vars["APACHE_PID_FILE"], err)
+	}
+	for k := range vars {
+		if !strings.HasPrefix(k, "APACHE_") && k != "LANG" {
+			delete(vars, k)
+		}
+	}
+	return env.with(vars), nil
+}

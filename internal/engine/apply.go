@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+		"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+
+	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/plan"
+	"github.com/wpstack/wpstack/internal/site"
+)
+
+// Apply converges the engine to the plan: network, volumes, then each
+// service in dependency order, each one ready before the next starts.
+// Running it twice changes nothing the second time.
+func (e *Engine) Apply(ctx context.Context, s site.Spec, p *types.Project) error {
+	for key, n := range p.Networks {
+		if err := e.ensureNetwork(ctx, s, n.Name, n.Labels); err != nil {
+			return fmt.Errorf("network %s: %w", key, err)
+		}
+	}
+	for _, key := range sortedKeys(p.Volumes) {
+		v := p.Volumes[key]
+		if err := e.ensureVolume(ctx, s, v.Name, v.Labels); err != nil {
+			return err
+		}
+	}
+	order, err := plan.Order(p)
+	if err != nil {
+		return err
+	}
+	for _, name := range order {
+		cs, err := containerSpec(p, s, name)
+		if err != nil {
+			return err
+		}
+		if err := e.ensureContainer(ctx, s, cs); err != nil {
+			return err
+		}
+		if err := e.waitReady(ctx, s, name, cs.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, labels map[string]string) error {
+	res := "network " + name
+	n, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
+	if err == nil {
+		if n.Labels[site.LabelSite] != s.Name {
+			return fmt.Errorf("network %q exists and does not belong to site %q: remove it (docker network rm %s) or choose another site name", name, s.Name, name)
+		}
+		return nil
+	}
+	if !errdefs.IsNotFound(err) {
+		return fmt.Errorf("inspect network %q: %w", name, err)
+	}
+	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
+		return fmt.Errorf("create network %q: %w", name, err)
+	}
+	events.Emit(ctx, res, events.Done, "created")
+	return nil
+}
+
+func (e *Engine) ensureVolume(ctx context.Context, s site.Spec, name string, labels map[string]string) error {
+	res := "volume " + name
+	v, err := e.cli.VolumeInspect(ctx, name)
+	if err == nil {
+		if v.Labels[site.LabelSite] != s.Name {
+			return fmt.Errorf("volume %q exists and does not belong to site %q: choose another site name (wpstack never adopts data it did not create)", name, s.Name)
+		}
+		return nil
+	}
+	if !errdefs.IsNotFound(err) {
+		return fmt.Errorf("inspect volume %q: %w", name, err)
+	}
+	if _, err := e.cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
+		return fmt.Errorf("create volume %q: %w", name, err)
+	}
+	events.Emit(ctx, res, events.Done, "created")
+	return nil
+}
+
+// ensureContainer makes the named container match the spec: kept when its
+// config hash matches (started if stopped), re-created when it differs.
+func (e *Engine) ensureContainer(ctx context.Context, s site.Spec, cs spec) error {
+	res := "container " + cs.Name
+	cur, err := e.cli.ContainerInspect(ctx, cs.Name)
+	switch {
+	case err == nil:
+		if cur.Config.Labels[site.LabelSite] != s.Name {
+			return fmt.Errorf("container name %q is taken by a container that is not part of site %q: remove it (docker rm -f %s) or choose another site name", cs.Name, s.Name, cs.Name)
+		}
+		if cur.Config.Labels[site.LabelConfig] == cs.Hash {
+			if cur.State.Running {
+				events.Emit(ctx, res, events.Skipped, "up to date")
+				return nil
+			}
+			events.Emit(ctx, res, events.Working, "starting")
+			if err := e.cli.ContainerStart(ctx, cur.ID, container.StartOptions{}); err != nil {
+				return fmt.Errorf("start container %q: %w", cs.Name, err)
+			}
+			events.Emit(ctx, res, events.Done, "started")
+			return nil
+		}
+		events.Emit(ctx, res, events.Working, "configuration changed, re-creating")
+		if err := e.removeContainer(ctx, cs.Name, cur.Config.StopTimeout); err != nil {
+			return err
+		}
+	case !errdefs.IsNotFound(err):
+		return fmt.Errorf("inspect container %q: %w", cs.Name, err)
+	}
+	if err := e.CheckPorts(ctx, s, cs.Host); err != nil {
+		return err
+	}
+	events.Emit(ctx, res, events.Working, "creating")
+	created, err := e.cli.ContainerCreate(ctx, cs.Config, cs.Host, cs.Network, nil, cs.Name)
+	if err != nil {
+		return fmt.Errorf("create container %q: %w", cs.Name, err)
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return fmt.Errorf("start container %q: %w", cs.Name, portHint(err, cs))
+	}
+	events.Emit(ctx, res, events.Done, "started")
+	return nil
+}
+
+func portHint(err error, cs spec) error {
+	if strings.Contains(err.Error(), "address already in use") || strings.Contains(err.Error(), "port is already allocated") {
+		return fmt.Errorf("%w: the host port is in use; choose another with --port", err)
+	}
+	return err
+}
+
+// CheckPorts refuses host ports already held, naming who holds them: another
+// container (any site or not), or, on a local engine, another process.
+func (e *Engine) CheckPorts(ctx context.Context, s site.Spec, host *container.HostConfig) error {
+	for _, binds := range host.PortBindings {
+		for _, b := range binds {
+			port, err := strconv.Atoi(b.HostPort)
+			if err != nil {
+				continue
+			}
+			if err := e.checkPort(ctx, s, b.HostIP, port); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Engine) checkPort(ctx context.Context, s site.Spec, ip string, port int) error {
+	list, err := e.cli.ContainerList(ctx, container.ListOptions{Filters: filters.NewArgs(filters.Arg("publish", strconv.Itoa(port)))})
+	if err != nil {
+		return fmt.Errorf("list containers publishing port %d: %w", port, err)
+	}
+	for _, c := range list {
+		if c.Labels[site.LabelSite] == s.Name && c.Labels[site.LabelService] == site.ServiceWeb {
+			continue // our own web container, about to be replaced
+		}
+		name := strings.TrimPrefix(firstOr(c.Names, c.ID[:12]), "/")
+		return fmt.Errorf("port %d is already in use by container %q; choose another with --port", port, name)
+	}
+	if !e.IsLocal() {
+		return nil
+	}
+	addr := net.JoinHostPort(ip, strconv.Itoa(port))
+	if ip == "" {
+		addr = ":" + strconv.Itoa(port)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("port %d is already in use by another program on this host (see `ss -ltnp 'sport = :%d'`); choose another with --port", port, port)
+	}
+	_ = l.Close()
+	return nil
+}
+
+func firstOr(xs []string, def string) string {
+	if len(xs) > 0 {
+		return xs[0]
+	}
+	return def
+}
+
+func (e *Engine) removeContainer(ctx context.Context, name string, timeout *int) error {
+	err := e.cli.ContainerStop(ctx, name, container.StopOptions{Timeout: timeout})
+	if err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("stop container %q: %w", name, err)
+	}
+	err = e.cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: true})
+	if err != nil && !errdefs.IsNotFound(err) && !isRemovalInProgress(err) {
+		return fmt.Errorf("remove container %q: %w", name, err)
+	}
+	return nil
+}
+
+func isRemovalInProgress(err error) bool {
+	return strings.Contains(err.Error(), "is already in progress")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}

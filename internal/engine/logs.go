@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/pkg/stdcopy"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wpstack/wpstack/internal/site"
+)
+
+// LogsOptions select what `logs` shows.
+type LogsOptions struct {
+	Services []string // empty: every service
+	Follow   bool
+	Tail     string // "all" or a number
+	Out      io.Writer
+}
+
+// Logs copies the services' logs to opts.Out; with several services each
+// line is prefixed by its service name, as compose does.
+func (e *Engine) Logs(ctx context.Context, s site.Spec, opts LogsOptions) error {
+	services := opts.Services
+	if len(services) == 0 {
+		services = []string{site.ServiceDB, site.ServiceWeb}
+	}
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	for _, svc := range services {
+		svc := svc
+		name := s.ContainerName(svc)
+		g.Go(func() error {
+			rc, err := e.cli.ContainerLogs(ctx, name, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: opts.Follow, Tail: opts.Tail})
+			if err != nil {
+				return fmt.Errorf("logs of %s (is the site up? `wpstack status %s`): %w", name, s.Name, err)
+			}
+			defer rc.Close()
+			prefix := ""
+			if len(services) > 1 {
+				prefix = fmt.Sprintf("%-3s | ", svc)
+			}
+			pr, pw := io.Pipe()
+			go func() {
+				_, err := stdcopy.StdCopy(pw, pw, rc)
+				pw.CloseWithError(err)
+			}()
+			sc := bufio.NewScanner(pr)
+			sc.Buffer(make([]byte, 64*1024), 1<<20)
+			for sc.Scan() {
+				mu.Lock()
+				fmt.Fprintf(opts.Out, "%s%s\n", prefix, sc.Text())
+				mu.Unlock()
+			}
+			if err := sc.Err(); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("read logs of %s: %w", name, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+
+	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/site"
+)
+
+// RemoveOptions say how much of a site to remove.
+type RemoveOptions struct {
+	// Volumes also removes the site's named volumes: its data.
+	Volumes bool
+}
+
+// Remove stops and removes the site's containers (web first, so it stops
+// serving before its database goes) and its network; with Volumes, its
+// volumes too. It finds resources by label, so it also removes what an
+// interrupted `up` left, and touches nothing of any other site.
+func (e *Engine) Remove(ctx context.Context, siteName string, opts RemoveOptions) error {
+	f := filters.NewArgs(filters.Arg("label", site.LabelSite+"="+siteName))
+	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return fmt.Errorf("list containers of site %q: %w", siteName, err)
+	}
+	rank := func(c container.Summary) int {
+		if c.Labels[site.LabelService] == site.ServiceWeb {
+			return 0
+		}
+		return 1
+	}
+	for pass := 0; pass < 2; pass++ {
+		for _, c := range list {
+			if rank(c) != pass {
+				continue
+			}
+			name := strings.TrimPrefix(firstOr(c.Names, c.ID), "/")
+			events.Emit(ctx, "container "+name, events.Working, "stopping")
+			if err := e.removeContainer(ctx, c.ID, nil); err != nil {
+				return err
+			}
+			events.Emit(ctx, "container "+name, events.Done, "removed")
+		}
+	}
+	nets, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return fmt.Errorf("list networks of site %q: %w", siteName, err)
+	}
+	for _, n := range nets {
+		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove network %q: %w", n.Name, err)
+		}
+		events.Emit(ctx, "network "+n.Name, events.Done, "removed")
+	}
+	if !opts.Volumes {
+		return nil
+	}
+	vols, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return fmt.Errorf("list volumes of site %q: %w", siteName, err)
+	}
+	for _, v := range vols.Volumes {
+		if err := e.cli.VolumeRemove(ctx, v.Name, true); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove volume %q: %w", v.Name, err)
+		}
+		events.Emit(ctx, "volume "+v.Name, events.Done, "removed")
+	}
+	return nil
+}
+
+// Resources lists every container, network and volume labelled with the site.
+func (e *Engine) Resources(ctx context.Context, siteName string) ([]string, error) {
+	f := filters.NewArgs(filters.Arg("label", site.LabelSite+"="+siteName))
+	var out []string
+	cs, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs {
+		out = append(out, "container "+strings.TrimPrefix(firstOr(c.Names, c.ID), "/"))
+	}
+	ns, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range ns {
+		out = append(out, "network "+n.Name)
+	}
+	vs, err := e.cli.VolumeList(ctx, volume.ListOptions{Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs.Volumes {
+		out = append(out, "volume "+v.Name)
+	}
+	return out, nil
+}

@@ -1,0 +1,58 @@
+<?php
+/**
+ * wpstack: WordPress configuration, read from the environment at run time.
+ *
+ * WordPress finds this file one level above the webroot. Every setting comes
+ * from NAME or NAME_FILE (see wpstack_env), so a changed setting takes effect
+ * when the container is re-created. The defaults match the official image.
+ */
+
+require_once '/usr/share/wpstack/env.php';
+
+define('DB_NAME', wpstack_env('WORDPRESS_DB_NAME', 'wordpress'));
+define('DB_USER', wpstack_env('WORDPRESS_DB_USER', 'root'));
+define('DB_PASSWORD', wpstack_env('WORDPRESS_DB_PASSWORD', ''));
+define('DB_HOST', wpstack_env('WORDPRESS_DB_HOST', 'mysql'));
+define('DB_CHARSET', wpstack_env('WORDPRESS_DB_CHARSET', 'utf8mb4'));
+define('DB_COLLATE', wpstack_env('WORDPRESS_DB_COLLATE', ''));
+
+$table_prefix = wpstack_env('WORDPRESS_TABLE_PREFIX', 'wp_');
+
+// Keys and salts: WPSTACK_SALTS_FILE first, then WORDPRESS_<KEY>[_FILE].
+// A key left undefined makes WordPress generate one and keep it in the database.
+$wpstack_salts = wpstack_salts();
+foreach (array('AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY',
+	'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT') as $wpstack_key) {
+	$wpstack_value = isset($wpstack_salts[$wpstack_key]) ? $wpstack_salts[$wpstack_key] : '';
+	if ($wpstack_value === '') {
+		$wpstack_value = wpstack_env('WORDPRESS_' . $wpstack_key, '');
+	}
+	if ($wpstack_value !== '') {
+		define($wpstack_key, $wpstack_value);
+	}
+}
+unset($wpstack_salts, $wpstack_key, $wpstack_value);
+
+define('WP_DEBUG', !in_array(strtolower(wpstack_env('WORDPRESS_DEBUG', '')), array('', '0', 'false', 'no', 'off'), true));
+
+// Core is owned by www-data, the user PHP runs as, so updates from wp-admin
+// write files directly.
+define('FS_METHOD', 'direct');
+
+// Behind a TLS-terminating proxy the request arrives as plain HTTP.
+if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && stripos($_SERVER['HTTP_X_FORWARDED_PROTO'], 'https') !== false) {
+	$_SERVER['HTTPS'] = 'on';
+}
+
+// Extra PHP from the environment, as the official image does.
+$wpstack_extra = wpstack_env('WORDPRESS_CONFIG_EXTRA', '');
+if ($wpstack_extra !== '') {
+	eval($wpstack_extra);
+}
+unset($wpstack_extra);
+
+if (!defined('ABSPATH')) {
+	define('ABSPATH', '/var/www/html/');
+}
+
+require_once ABSPATH . 'wp-settings.php';

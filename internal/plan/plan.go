@@ -1,0 +1,186 @@
+// Package plan turns a site spec into the desired resources, as a Compose
+// Specification model. It is pure: no I/O. What `up` applies and what
+// `export` writes both come from Build, so they cannot drift.
+package plan
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/state"
+)
+
+// Inputs are the facts the plan needs besides the spec.
+type Inputs struct {
+	WebImage   string
+	DBImage    string
+	SecretsDir string // host folder holding the site's secret files
+}
+
+// Volume keys (the compose names; the engine names are site.VolumeName(key)).
+const (
+	VolumeDB   = "db"
+	VolumeHTML = "html"
+	network    = "default"
+	binary     = "/usr/local/bin/wpstack"
+	secretsIn  = "/run/secrets/"
+)
+
+// Build returns the compose project for a validated, defaulted spec.
+func Build(spec site.Spec, in Inputs) (*types.Project, error) {
+	if spec.Layout != site.LayoutSplit {
+		return nil, fmt.Errorf("plan layout %q: only %q is supported", spec.Layout, site.LayoutSplit)
+	}
+	if in.WebImage == "" || in.DBImage == "" {
+		return nil, fmt.Errorf("plan site %q: web and db images are required", spec.Name)
+	}
+	p := &types.Project{
+		Name: spec.Project(),
+		Networks: types.Networks{
+			network: {Name: spec.NetworkName(), Labels: spec.Labels("")},
+		},
+		Volumes: types.Volumes{
+			VolumeDB:   {Name: spec.VolumeName(VolumeDB), Labels: spec.Labels(site.ServiceDB)},
+			VolumeHTML: {Name: spec.VolumeName(VolumeHTML), Labels: spec.Labels(site.ServiceWeb)},
+		},
+		Secrets: types.Secrets{},
+		Services: types.Services{
+			site.ServiceDB:  dbService(spec, in),
+			site.ServiceWeb: webService(spec, in),
+		},
+	}
+	for _, s := range []string{state.SecretDBRoot, state.SecretDB, state.SecretWPSalts} {
+		p.Secrets[s] = types.SecretConfig{Name: spec.Name + "_" + s, File: filepath.Join(in.SecretsDir, s)}
+	}
+	return p, nil
+}
+
+func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
+	s := types.ServiceConfig{
+		Name:    site.ServiceDB,
+		Restart: types.RestartPolicyUnlessStopped,
+	}
+	s.Image = in.DBImage
+	s.Labels = spec.Labels(site.ServiceDB)
+	s.Environment = env(map[string]string{
+		"MARIADB_DATABASE":           site.DefaultDBName,
+		"MARIADB_USER":               site.DefaultDBUser,
+		"MARIADB_PASSWORD_FILE":      secretsIn + state.SecretDB,
+		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
+	})
+	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB)
+	s.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: VolumeDB, Target: "/var/lib/mysql"}}
+	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	s.Networks = map[string]*types.ServiceNetworkConfig{network: {Aliases: []string{site.ServiceDB}}}
+	// The first start initialises the database: give it time before failures count.
+	s.HealthCheck = health("db", 120*time.Second)
+	grace := types.Duration(30 * time.Second)
+	s.StopGracePeriod = &grace
+	harden(&s)
+	return s
+}
+
+func webService(spec site.Spec, in Inputs) types.ServiceConfig {
+	s := types.ServiceConfig{
+		Name:    site.ServiceWeb,
+		Restart: types.RestartPolicyUnlessStopped,
+	}
+	s.Image = in.WebImage
+	s.Labels = spec.Labels(site.ServiceWeb)
+	s.Environment = env(map[string]string{
+		"WORDPRESS_DB_HOST":          site.ServiceDB + ":3306",
+		"WORDPRESS_DB_NAME":          site.DefaultDBName,
+		"WORDPRESS_DB_USER":          site.DefaultDBUser,
+		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
+		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
+		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
+	})
+	s.Secrets = secrets(state.SecretDB, state.SecretWPSalts)
+	s.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: VolumeHTML, Target: "/var/www/html"}}
+	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	s.Ports = []types.ServicePortConfig{{Target: 80, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
+	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
+	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}
+	s.HealthCheck = health("web", 60*time.Second)
+	grace := types.Duration(10 * time.Second)
+	s.StopGracePeriod = &grace
+	harden(&s)
+	return s
+}
+
+// harden applies what every wpstack container gets: all capabilities dropped
+// but the few PID 1 needs as root before it drops to the service user
+// (fix owners, read the secret files, switch user), and no privilege gain
+// through setuid binaries afterwards.
+func harden(s *types.ServiceConfig) {
+	s.CapDrop = []string{"ALL"}
+	s.CapAdd = []string{"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"}
+	s.SecurityOpt = []string{"no-new-privileges:true"}
+}
+
+func env(m map[string]string) types.MappingWithEquals {
+	out := types.MappingWithEquals{}
+	for k, v := range m {
+		v := v
+		out[k] = &v
+	}
+	return out
+}
+
+func secrets(names ...string) []types.ServiceSecretConfig {
+	out := make([]types.ServiceSecretConfig, 0, len(names))
+	for _, n := range names {
+		out = append(out, types.ServiceSecretConfig{Source: n, Target: secretsIn + n})
+	}
+	return out
+}
+
+func health(role string, start time.Duration) *types.HealthCheckConfig {
+	// wpstack itself probes readiness faster while it waits; this interval
+	// is for the engine's ongoing watch and for exported compose files.
+	interval := types.Duration(10 * time.Second)
+	timeout := types.Duration(5 * time.Second)
+	startPeriod := types.Duration(start)
+	retries := uint64(5)
+	return &types.HealthCheckConfig{
+		Test:        types.HealthCheckTest{"CMD", binary, "container", "health", role},
+		Interval:    &interval,
+		Timeout:     &timeout,
+		Retries:     &retries,
+		StartPeriod: &startPeriod,
+	}
+}
+
+// Order returns the services in start order: dependencies first, names
+// breaking ties so the order is stable.
+func Order(p *types.Project) ([]string, error) {
+	var order []string
+	placed := map[string]bool{}
+	for len(order) < len(p.Services) {
+		progress := false
+		for _, name := range p.ServiceNames() { // sorted
+			if placed[name] {
+				continue
+			}
+			ready := true
+			for dep := range p.Services[name].DependsOn {
+				if !placed[dep] {
+					ready = false
+				}
+			}
+			if ready {
+				order = append(order, name)
+				placed[name] = true
+				progress = true
+			}
+		}
+		if !progress {
+			return nil, fmt.Errorf("order services of %q: dependency cycle", p.Name)
+		}
+	}
+	return order, nil
+}

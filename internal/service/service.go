@@ -1,0 +1,79 @@
+// Package service is wpstack's verbs: one method and one options struct per
+// command. It ties the spec, the images, the plan and the engine together,
+// reports progress as events and never prints.
+package service
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/docker/docker/client"
+
+	"github.com/wpstack/wpstack/internal/dockerclient"
+	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/state"
+)
+
+// Service runs the verbs against one state directory and one engine.
+type Service struct {
+	store    state.Store
+	cacheDir string
+	binary   string
+	connect  func(context.Context) (*client.Client, error)
+}
+
+// Options configure a Service.
+type Options struct {
+	// StateDir holds site specs and secrets (default: state.DefaultRoot).
+	StateDir string
+	// CacheDir holds WordPress sources (default: the user's cache dir).
+	CacheDir string
+	// Binary is the static linux wpstack put into images as PID 1
+	// (default: this executable).
+	Binary string
+}
+
+// New returns a Service; the engine is connected lazily, so commands that
+// only read state work without one.
+func New(opts Options) (*Service, error) {
+	root := opts.StateDir
+	if root == "" {
+		r, err := state.DefaultRoot()
+		if err != nil {
+			return nil, err
+		}
+		root = r
+	}
+	cache := opts.CacheDir
+	if cache == "" {
+		if v := os.Getenv("XDG_CACHE_HOME"); v != "" {
+			cache = filepath.Join(v, "wpstack")
+		} else if d, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(d, "wpstack")
+		} else {
+			cache = filepath.Join(root, "cache")
+		}
+	}
+	bin := opts.Binary
+	if bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find the wpstack binary to put into images: %w", err)
+		}
+		bin = exe
+	}
+	return &Service{store: state.Store{Root: root}, cacheDir: cache, binary: bin, connect: dockerclient.New}, nil
+}
+
+// Store exposes the state directory (for tests and the CLI's messages).
+func (s *Service) Store() state.Store { return s.store }
+
+func (s *Service) engine(ctx context.Context) (*engine.Engine, *client.Client, error) {
+	cli, err := s.connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine.New(cli, engine.Options{}), cli, nil
+}

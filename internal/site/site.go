@@ -1,0 +1,191 @@
+// Package site holds the Site spec: what a user asks for, its defaults,
+// its validation, and every name derived from it. Names and labels are
+// produced here and nowhere else, so two sites can never share a resource.
+package site
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Layouts and targets.
+const (
+	LayoutSplit    = "split"
+	LayoutAllInOne = "allinone"
+	TargetLocal    = "local"
+)
+
+// Defaults, in one place.
+const (
+	DefaultPort      = 8080
+	DefaultHost      = "localhost"
+	DefaultAdminUser = "admin"
+	DefaultDBName    = "wordpress"
+	DefaultDBUser    = "wordpress"
+	DefaultPrefix    = "wp_"
+)
+
+// Spec is a site as the user describes it; it is stored as site.yaml in the
+// site's state directory so that a bare `wpstack up NAME` brings back the same site.
+type Spec struct {
+	Name            string `yaml:"name" json:"name"`
+	Layout          string `yaml:"layout" json:"layout"`
+	Target          string `yaml:"target" json:"target"`
+	Port            int    `yaml:"port" json:"port"`
+	Bind            string `yaml:"bind,omitempty" json:"bind,omitempty"`
+	Host            string `yaml:"host" json:"host"`
+	Title           string `yaml:"title" json:"title"`
+	AdminUser       string `yaml:"admin_user" json:"admin_user"`
+	AdminEmail      string `yaml:"admin_email" json:"admin_email"`
+	WordPressSource string `yaml:"wordpress_source,omitempty" json:"wordpress_source,omitempty"`
+}
+
+// Labels put on every resource wpstack makes.
+const (
+	LabelSite    = "io.wpstack.site"
+	LabelService = "io.wpstack.service"
+	LabelConfig  = "io.wpstack.config-hash"
+	LabelManaged = "io.wpstack.managed"
+)
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+
+// ValidateName checks a site name alone (commands that only look a site up need no more).
+func ValidateName(name string) error {
+	if name == "" {
+		return errors.New("a site name is required, e.g. `wpstack up blog`")
+	}
+	if !nameRE.MatchString(name) || strings.Contains(name, "--") {
+		return fmt.Errorf("invalid site name %q: use 2-32 lowercase letters, digits and single dashes, starting with a letter (e.g. \"blog\" or \"shop-2\")", name)
+	}
+	return nil
+}
+
+// ApplyDefaults fills every empty field with its default. It never changes a set field.
+func (s *Spec) ApplyDefaults() {
+	if s.Layout == "" {
+		s.Layout = LayoutSplit
+	}
+	if s.Target == "" {
+		s.Target = TargetLocal
+	}
+	if s.Port == 0 {
+		s.Port = DefaultPort
+	}
+	if s.Host == "" {
+		s.Host = DefaultHost
+	}
+	if s.Title == "" {
+		s.Title = s.Name
+	}
+	if s.AdminUser == "" {
+		s.AdminUser = DefaultAdminUser
+	}
+	if s.AdminEmail == "" {
+		s.AdminEmail = s.AdminUser + "@" + emailDomain(s.Host)
+	}
+}
+
+// emailDomain turns a host into something WordPress accepts in an e-mail
+// address (it refuses "admin@localhost").
+func emailDomain(host string) string {
+	if strings.Contains(host, ".") && !isIP(host) {
+		return host
+	}
+	return "example.com"
+}
+
+func isIP(h string) bool {
+	for _, p := range strings.Split(h, ".") {
+		if _, err := strconv.Atoi(p); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	userRE = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,60}$`)
+	hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
+)
+
+// Validate checks a defaulted spec and names the problem and the fix.
+func (s *Spec) Validate() error {
+	if err := ValidateName(s.Name); err != nil {
+		return err
+	}
+	switch s.Layout {
+	case LayoutSplit:
+	case LayoutAllInOne:
+		return fmt.Errorf("layout %q is not available yet: use --layout split", s.Layout)
+	default:
+		return fmt.Errorf("unknown layout %q: use --layout split", s.Layout)
+	}
+	if s.Target != TargetLocal {
+		return fmt.Errorf("unknown target %q: use --target local", s.Target)
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		return fmt.Errorf("invalid port %d: choose one between 1 and 65535 with --port", s.Port)
+	}
+	if !hostRE.MatchString(s.Host) {
+		return fmt.Errorf("invalid host %q: give a DNS name or an IP address with --host (e.g. localhost or blog.example.com)", s.Host)
+	}
+	if strings.TrimSpace(s.Title) == "" {
+		return errors.New("the site title is empty: give one with --title")
+	}
+	if !userRE.MatchString(s.AdminUser) {
+		return fmt.Errorf("invalid admin user %q: use 1-60 letters, digits, '_', '.', '@' or '-' with --admin-user", s.AdminUser)
+	}
+	if a, err := mail.ParseAddress(s.AdminEmail); err != nil || a.Address != s.AdminEmail || !strings.Contains(s.AdminEmail[strings.LastIndex(s.AdminEmail, "@"):], ".") {
+		return fmt.Errorf("invalid admin e-mail %q: give an address like me@example.com with --admin-email", s.AdminEmail)
+	}
+	return nil
+}
+
+// URL is the address the site answers on; it is also the one stored in WordPress.
+func (s *Spec) URL() string {
+	if s.Port == 80 {
+		return "http://" + s.Host + "/"
+	}
+	return fmt.Sprintf("http://%s:%d/", s.Host, s.Port)
+}
+
+// HostHeader is the Host header that makes WordPress see the site's URL.
+func (s *Spec) HostHeader() string {
+	if s.Port == 80 {
+		return s.Host
+	}
+	return fmt.Sprintf("%s:%d", s.Host, s.Port)
+}
+
+// Services of the split layout, in start order.
+const (
+	ServiceDB  = "db"
+	ServiceWeb = "web"
+)
+
+// Project is the compose project name of the site.
+func (s *Spec) Project() string { return s.Name }
+
+// ContainerName follows compose's <project>-<service>-<n>.
+func (s *Spec) ContainerName(service string) string { return s.Name + "-" + service + "-1" }
+
+// NetworkName is the site's private network.
+func (s *Spec) NetworkName() string { return s.Name + "_default" }
+
+// VolumeName follows compose's <project>_<volume>, so an exported compose file
+// finds the same data.
+func (s *Spec) VolumeName(v string) string { return s.Name + "_" + v }
+
+// Labels returns the labels that mark a resource as this site's.
+func (s *Spec) Labels(service string) map[string]string {
+	l := map[string]string{LabelSite: s.Name, LabelManaged: "true"}
+	if service != "" {
+		l[LabelService] = service
+	}
+	return l
+}
