@@ -13,7 +13,7 @@ import (
 // already right nothing below is visited: a large webroot or data folder
 // must not be walked on every start. When it is wrong (a host folder
 // bind-mounted for the first time), only the entries whose owner is wrong are
-// changed. It returns how many entries it changed.
+// changed. It returns how many existing entries it changed.
 func ensureOwned(dir string, uid, gid int, mode os.FileMode) (int, error) {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -27,7 +27,7 @@ func ensureOwned(dir string, uid, gid int, mode os.FileMode) (int, error) {
 		if err := os.Chmod(dir, mode); err != nil {
 			return 0, fmt.Errorf("set mode of %s: %w", dir, err)
 		}
-		return 1, nil
+		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("inspect %s: %w", dir, err)

@@ -43,7 +43,11 @@ func copySecrets(env environ, dir string, uid, gid int) (environ, error) {
 	if len(vars) == 0 {
 		return env, nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// The parents stay traversable; only dir itself is private.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Dir(dir), err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	if err := os.Chown(dir, uid, gid); err != nil {

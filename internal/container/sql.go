@@ -79,17 +79,20 @@ func (c initConfig) validate() error {
 }
 
 // bootstrapSQL is fed to `mariadbd --bootstrap`, one statement per line.
-// FLUSH PRIVILEGES comes first: bootstrap mode starts without the grant
-// tables loaded, and account statements need them.
+// FLUSH PRIVILEGES comes before any account statement: bootstrap mode
+// starts without the grant tables loaded, and those statements need them.
 func bootstrapSQL(c initConfig) string {
 	var b strings.Builder
 	line := func(format string, args ...any) {
 		fmt.Fprintf(&b, format, args...)
 		b.WriteString("\n")
 	}
+	// mariadb-install-db also makes password-less root accounts for
+	// 127.0.0.1, ::1 and the build host's name; only root@localhost stays.
+	// These run before the grant tables are loaded, so plain DELETEs do.
+	line("DELETE FROM mysql.global_priv WHERE Host <> 'localhost' OR User = '';")
+	line("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';")
 	line("FLUSH PRIVILEGES;")
-	// No anonymous accounts, no test database.
-	line("DROP USER IF EXISTS ''@'localhost';")
 	line("DROP DATABASE IF EXISTS test;")
 	line("ALTER USER 'root'@'localhost' IDENTIFIED BY %s;", sqlString(c.RootPassword))
 	if c.RootHost != "" && c.RootHost != "localhost" {

@@ -108,7 +108,9 @@ func (e *Engine) Install(ctx context.Context, s site.Spec, opts InstallOptions) 
 func installerMessage(body []byte) string {
 	b := string(body)
 	if i := strings.Index(b, `class="message"`); i >= 0 {
-		b = b[i:]
+		if j := strings.LastIndex(b[:i], "<"); j >= 0 {
+			b = b[j:]
+		}
 	}
 	b = stripTags(b)
 	if len(b) > 300 {

@@ -3,7 +3,6 @@ package images
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +31,10 @@ func bootstrapBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResul
 	if err != nil {
 		return BaseResult{}, fmt.Errorf("create a folder for the base root: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		unmountUnder(dir)
+		os.RemoveAll(dir)
+	}()
 
 	start := time.Now()
 	events.Emit(ctx, baseResource, events.Working, "debootstrap bookworm from "+opts.Mirror)
@@ -55,6 +57,7 @@ func bootstrapBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResul
 // keeping the last lines for the error message.
 func runDebootstrap(ctx context.Context, bin, dir, mirror string) error {
 	cmd := exec.CommandContext(ctx, bin, "--variant=minbase", "bookworm", dir, mirror)
+	killGroup(cmd)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var tail []string
@@ -127,5 +130,3 @@ func importRootfs(ctx context.Context, eng Engine, dir, tag string) (string, err
 	}
 	return img.ID, nil
 }
-
-var _ = errors.New

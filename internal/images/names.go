@@ -7,9 +7,8 @@ import (
 
 // Names and labels from docs/internals.md.
 const (
-	BaseTag = "wpstack/base:bookworm"
-	WebRepo = "wpstack/web"
-	DBRepo  = "wpstack/db"
+	BaseTag       = "wpstack/base:bookworm"
+	DefaultPrefix = "wpstack" // images are <prefix>/web and <prefix>/db
 
 	LabelRole       = "io.wpstack.role"
 	LabelRecipe     = "io.wpstack.recipe"
@@ -29,22 +28,20 @@ const (
 	RoleDB  Role = "db"
 )
 
-// Repo is the repository of a role's images.
-func (r Role) Repo() string { return "wpstack/" + string(r) }
+// Repo is the repository of a role's images under prefix.
+func (r Role) Repo(prefix string) string { return prefix + "/" + string(r) }
 
-// resource names the image in progress events.
-func (r Role) resource() string { return "image " + r.Repo() }
-
-// Tag is the tag docs/internals.md gives a role's image.
-func (r Role) Tag(recipeHash, wpVersion string) string {
+// Tag is the tag docs/internals.md gives a role's image:
+// <prefix>/web:<wordpress-version>-<recipe12>, <prefix>/db:<recipe12>.
+func (r Role) Tag(prefix, recipeHash, wpVersion string) string {
 	h := recipeHash
 	if len(h) > 12 {
 		h = h[:12]
 	}
 	if r == RoleWeb {
-		return r.Repo() + ":" + tagSafe(wpVersion) + "-" + h
+		return r.Repo(prefix) + ":" + tagSafe(wpVersion) + "-" + h
 	}
-	return r.Repo() + ":" + h
+	return r.Repo(prefix) + ":" + h
 }
 
 var tagUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.-]`)

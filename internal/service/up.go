@@ -8,6 +8,7 @@ import (
 	"github.com/wpstack/wpstack/internal/engine"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
+	"github.com/wpstack/wpstack/internal/images/wpsource"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
@@ -43,6 +44,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	spec, created, err := s.mergeSpec(want)
 	if err != nil {
 		return UpResult{}, err
+	}
+	if _, err := wpsource.ParseSpec(spec.WordPressSource); err != nil {
+		return UpResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
 	eng, cli, err := s.engine(ctx)
 	if err != nil {

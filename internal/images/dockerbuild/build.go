@@ -68,7 +68,7 @@ func Build(ctx context.Context, eng Engine, req Request) (string, error) {
 
 	res, derr := DecodeStream(resp.Body, func(line string) {
 		if strings.HasPrefix(line, "Step ") {
-			events.Emit(ctx, req.Resource, events.Working, line)
+			events.Emit(ctx, req.Resource, events.Working, shorten(line))
 		}
 	})
 	// Unblock the producer if the engine stopped reading early.
@@ -84,4 +84,17 @@ func Build(ctx context.Context, eng Engine, req Request) (string, error) {
 		return "", fmt.Errorf("build %s: the engine reported no image ID; last output:\n    %s", req.Resource, strings.Join(res.Tail, "\n    "))
 	}
 	return res.ImageID, nil
+}
+
+// maxEventText keeps a step event on one terminal line; the full text is in
+// the error tail when the step fails.
+const maxEventText = 140
+
+// shorten folds a step line's whitespace (continued RUN lines) and trims it.
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxEventText {
+		s = s[:maxEventText-1] + "…"
+	}
+	return s
 }

@@ -21,8 +21,8 @@ import (
 //go:embed debian/Dockerfile
 var debianDockerfile []byte
 
-// DebianImageRepo is where the extraction image is cached.
-const DebianImageRepo = "wpstack/wpsrc-debian"
+// DefaultDebianImageRepo is where the extraction image is cached.
+const DefaultDebianImageRepo = "wpstack/wpsrc-debian"
 
 // debianRecipe is the sha256 of the extraction recipe; it names both the
 // cached image and the cached tree.
@@ -42,7 +42,7 @@ func resolveDebian(ctx context.Context, c cache, opts Options) (Source, error) {
 	if opts.Engine == nil {
 		return Source{}, errors.New("the debian WordPress source needs a Docker engine; none was given")
 	}
-	ref := DebianImageRepo + ":" + recipe[:12]
+	ref := opts.DebianImageRepo + ":" + recipe[:12]
 	if err := ensureDebianImage(ctx, opts, ref, recipe); err != nil {
 		return Source{}, err
 	}
@@ -75,7 +75,7 @@ func ensureDebianImage(ctx context.Context, opts Options, ref, recipe string) er
 			return nil
 		}
 	}
-	res := "image " + DebianImageRepo
+	res := "image " + opts.DebianImageRepo
 	events.Emit(ctx, res, events.Working, "unpacking Debian's wordpress package")
 	_, err := dockerbuild.Build(ctx, opts.Engine, dockerbuild.Request{
 		Resource:  res,

@@ -26,9 +26,10 @@ type Options struct {
 	Spec     string // see ParseSpec
 	CacheDir string // default DefaultCacheDir(); trees go under CacheDir/wordpress
 	// Engine and BaseImage are needed only for the debian source (cold cache).
-	Engine    dockerbuild.Engine
-	BaseImage string // default DefaultBaseImage
-	NoCache   bool   // rebuild the Debian extraction image
+	Engine          dockerbuild.Engine
+	BaseImage       string // default DefaultBaseImage
+	DebianImageRepo string // default DefaultDebianImageRepo
+	NoCache         bool   // rebuild the Debian extraction image
 	// HTTPClient defaults to a client with a 10-minute overall timeout.
 	HTTPClient   *http.Client
 	LatestURL    string        // default DefaultLatestURL
@@ -88,6 +89,9 @@ func (o *Options) defaults() error {
 	o.CacheDir = filepath.Join(o.CacheDir, "wordpress")
 	if o.BaseImage == "" {
 		o.BaseImage = DefaultBaseImage
+	}
+	if o.DebianImageRepo == "" {
+		o.DebianImageRepo = DefaultDebianImageRepo
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 10 * time.Minute}

@@ -1,0 +1,58 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"os"
+	"time"
+)
+
+// runDB initialises the data directory on first start, then runs mariadbd
+// as mysql. SIGTERM from `docker stop` reaches mariadbd, which shuts down
+// cleanly (no crash recovery on the next start).
+func runDB(logger *log.Logger, env environ, stdout io.Writer) (int, error) {
+	acct, err := lookupAccount(dbUser)
+	if err != nil {
+		return 1, err
+	}
+	env, err = prepareAsRoot(logger, env, acct, []ownedDir{
+		{dbVolume, 0o750},
+		{dbRunDir, 0o755},
+	})
+	if err != nil {
+		return 1, err
+	}
+	if err := checkDBLayout(); err != nil {
+		return 1, err
+	}
+	_, err = os.Stat(dbDataDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		cfg, err := dbInitConfig(env, stdout)
+		if err != nil {
+			return 1, err
+		}
+		if err := initDataDir(logger, cfg); err != nil {
+			return 1, err
+		}
+	case err != nil:
+		return 1, fmt.Errorf("inspect %s: %w", dbDataDir, err)
+	}
+	sup := &Supervisor{
+		Log: logger,
+		Children: []ChildSpec{{
+			Name: "mariadbd",
+			Path: mariadbd,
+			Args: []string{"mariadbd", "--datadir=" + dbDataDir},
+			Env:  env.list(),
+			Dir:  dbVolume,
+		}},
+		// mariadbd flushes InnoDB on SIGTERM; Docker's own 10 s limit
+		// applies to the container anyway.
+		StopTimeout: 8 * time.Second,
+	}
+	return sup.Run()
+}

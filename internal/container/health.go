@@ -1,0 +1,90 @@
+package container
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// healthTimeout stays under the HEALTHCHECK --timeout of the recipes.
+const healthTimeout = 4 * time.Second
+
+// runHealth is run by Docker's HEALTHCHECK as root: it drops to the service
+// user first, then asks the service itself. One line of reason either way.
+func runHealth(args []string, stdout io.Writer, env environ) (int, error) {
+	if len(args) != 1 {
+		return 2, fmt.Errorf("usage: wpstack container health web|db")
+	}
+	var user string
+	var check func(context.Context) error
+	switch args[0] {
+	case "web":
+		user, check = webUser, checkWeb
+	case "db":
+		user, check = dbUser, checkDB
+	default:
+		return 2, fmt.Errorf("health: unknown role %q (want web or db)", args[0])
+	}
+	acct, err := lookupAccount(user)
+	if err != nil {
+		return 1, err
+	}
+	if _, err := dropPrivileges(acct, env); err != nil {
+		return 1, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+	defer cancel()
+	if err := check(ctx); err != nil {
+		fmt.Fprintf(stdout, "unhealthy: %v\n", err)
+		return 1, nil
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return 0, nil
+}
+
+func checkWeb(ctx context.Context) error {
+	const url = "http://127.0.0.1/.wpstack/health"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, firstLine(string(body)))
+	}
+	return nil
+}
+
+// checkDB runs a real query over the socket as the unix user mysql, who
+// logs in through unix_socket authentication without a password.
+func checkDB(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, mariadbShell, "--no-defaults",
+		"--protocol=socket", "--socket="+dbSocket, "--user="+dbUser,
+		"--connect-timeout=3", "--batch", "--skip-column-names",
+		"--execute=SELECT 1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("query over %s: %s", dbSocket, firstLine(string(out)+" "+err.Error()))
+	}
+	if strings.TrimSpace(string(out)) != "1" {
+		return fmt.Errorf("query over %s: unexpected answer %q", dbSocket, firstLine(string(out)))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
