@@ -165,8 +165,8 @@ func (e *Engine) checkPort(ctx context.Context, s site.Spec, ip string, port int
 		return fmt.Errorf("list containers publishing port %d: %w", port, err)
 	}
 	for _, c := range list {
-		if c.Labels[site.LabelSite] == s.Name && c.Labels[site.LabelService] == site.ServiceWeb {
-			continue // our own web container, about to be replaced
+		if c.Labels[site.LabelSite] == s.Name {
+			return nil // the site's own container holds it, and will hand it over
 		}
 		name := strings.TrimPrefix(firstOr(c.Names, c.ID[:12]), "/")
 		return fmt.Errorf("port %d is already in use by container %q; choose another with --port", port, name)

@@ -48,7 +48,7 @@ func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name strin
 				name, inspect.State.ExitCode, e.tail(ctx, name, 15), s.Name, service)
 		}
 		if inspect.State.Running {
-			out, code, err := e.Exec(ctx, name, "", []string{"/usr/local/bin/wpstack", "container", "health", service})
+			out, code, err := e.Exec(ctx, name, "", healthCmd(service))
 			if err == nil && code == 0 {
 				events.Emit(ctx, res, events.Done, fmt.Sprintf("ready in %.1fs", time.Since(start).Seconds()))
 				return nil
@@ -67,6 +67,11 @@ func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name strin
 		case <-time.After(pollEvery):
 		}
 	}
+}
+
+// healthCmd is the image's own health check for a service, run by exec.
+func healthCmd(service string) []string {
+	return []string{"/usr/local/bin/wpstack", "container", "health", service}
 }
 
 // Exec runs cmd in a running container as user ("" = the image's user) and

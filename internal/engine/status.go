@@ -47,6 +47,13 @@ func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, er
 			if ins, err := e.cli.ContainerInspect(ctx, c.ID); err == nil && ins.State != nil && ins.State.Health != nil {
 				st.Health = string(ins.State.Health.Status)
 			}
+			// Docker says "starting" until its first check, a full interval
+			// after start; run the same check now rather than report stale news.
+			if st.Running == 1 && st.Health == "starting" {
+				if _, code, err := e.Exec(ctx, c.ID, "", healthCmd(name)); err == nil && code == 0 {
+					st.Health = "healthy"
+				}
+			}
 		}
 		out = append(out, st)
 	}

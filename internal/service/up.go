@@ -41,6 +41,15 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := site.ValidateName(want.Name); err != nil {
 		return UpResult{}, err
 	}
+	// Everything that reads or decides on the site's state happens under its
+	// lock, so two `up` of one site at once run one after the other.
+	unlock, err := s.store.Lock(ctx, want.Name, func() {
+		events.Emit(ctx, "site "+want.Name, events.Info, "waiting for another wpstack command on this site to finish")
+	})
+	if err != nil {
+		return UpResult{}, err
+	}
+	defer unlock()
 	spec, created, err := s.mergeSpec(want)
 	if err != nil {
 		return UpResult{}, err
@@ -53,13 +62,6 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		return UpResult{}, err
 	}
 	defer cli.Close()
-	unlock, err := s.store.Lock(ctx, spec.Name, func() {
-		events.Emit(ctx, "site "+spec.Name, events.Info, "waiting for another wpstack command on this site to finish")
-	})
-	if err != nil {
-		return UpResult{}, err
-	}
-	defer unlock()
 
 	// Refuse a held port before anything is built or written.
 	if created || !s.webExists(ctx, eng, spec) {
