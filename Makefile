@@ -25,7 +25,7 @@ run: setup build
 	@echo "  Admin password: $$(cat "$$($(BIN) status $(DEMO) --json | sed -n 's/.*"admin_password_file": "\(.*\)".*/\1/p')")"
 
 lint:
-	@out=$$(gofmt -l cmd internal test); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal test bench); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/...
 
@@ -38,6 +38,17 @@ e2e: build
 	set -o pipefail; WPSTACK_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -tags e2e -timeout $(E2E_TIMEOUT) -v ./test/e2e/ 2>&1 | tee e2e.log
 
 test: setup lint unit e2e
+	$(MAKE) bench QUICK=1
+
+# Benchmarks against the course's step 7 stack (bench/baseline): writes
+# bench/results/<date>-<host>.json, bench/REPORT.md and bench/charts/.
+# QUICK=1 is a short smoke run (results under bench/results/quick/), part
+# of `make test` so the harness keeps working. BENCH_FLAGS passes more
+# flags (see `go run ./bench/cmd/wpbench -h`).
+QUICK ?=
+BENCH_FLAGS ?=
+bench: setup build
+	$(GO) run ./bench/cmd/wpbench -wpstack $(BIN) $(if $(QUICK),-quick) $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin e2e.log

@@ -46,7 +46,10 @@ func newDestroy(g *globals) *cobra.Command {
 		Long: `Delete everything wpstack made for one site: its containers, its network, its
 volumes (the database and the WordPress files) and its secrets and spec.
 Nothing of any other site, and no image, is touched. This cannot be undone,
-so it needs --yes.`,
+so it needs --yes.
+
+A site made with --data-dir keeps its host folder: wpstack never deletes a
+folder of yours. It says where it is; delete it yourself when you are sure.`,
 		Example: "  wpstack destroy blog --yes",
 		Args:    exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {

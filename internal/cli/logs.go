@@ -25,7 +25,7 @@ with the service it came from. --follow keeps streaming until Ctrl-C.`,
 			return svc.Logs(cmd.Context(), o)
 		},
 	}
-	c.Flags().StringVar(&o.Service, "service", "", "only this service: web or db")
+	c.Flags().StringVar(&o.Service, "service", "", "only this service: web or db (split layout), allinone (all-in-one layout)")
 	c.Flags().BoolVarP(&o.Follow, "follow", "f", false, "keep streaming new lines")
 	c.Flags().StringVar(&o.Tail, "tail", "all", "number of lines from the end, or all")
 	return c

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -99,9 +98,4 @@ func termWidth(w io.Writer) int {
 		}
 	}
 	return 0
-}
-
-// indent prefixes every line, for blocks inside command output.
-func indent(s, p string) string {
-	return p + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+p)
 }

@@ -59,7 +59,10 @@ one DOCKER_HOST points at (default: the local socket).`,
 		return UsageError{fmt.Errorf("%w\n  see: %s --help", err, c.CommandPath())}
 	})
 	root.PersistentFlags().StringVar(&g.progress, "progress", "auto", "how to show progress: auto, tty, plain, json or quiet")
-	root.AddCommand(newUp(g), newStatus(g), newLogs(g), newDown(g), newDestroy(g))
+	root.AddCommand(newUp(g), newStatus(g), newLogs(g), newDown(g), newDestroy(g), newImages(g))
+	root.AddCommand(newScale(g), newUpdate(g), newRollback(g))
+	root.AddCommand(newBackup(g), newRestore(g))
+	root.AddCommand(newExport(g))
 	return root
 }
 

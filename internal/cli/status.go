@@ -59,6 +59,10 @@ With --json: one object for a named site, an array otherwise.`,
 					fmt.Fprintln(g.stdout)
 				}
 				fmt.Fprintf(g.stdout, "%s  %s  %s  (layout %s, WordPress %s)\n", s.Name, strings.ToUpper(s.State), s.URL, s.Layout, orDash(s.WordPressVersion))
+				if s.Cluster != nil {
+					printCluster(g.stdout, s)
+					continue
+				}
 				tw := tabwriter.NewWriter(g.stdout, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "  SERVICE\tRUNNING\tHEALTH\tCONTAINER\tIMAGE")
 				for _, sv := range s.Services {
@@ -66,6 +70,7 @@ With --json: one object for a named site, an array otherwise.`,
 				}
 				tw.Flush()
 				fmt.Fprintf(g.stdout, "  admin: %s, password in %s\n", s.AdminUser, s.AdminPasswordFile)
+				printBackups(g.stdout, s.Backups)
 			}
 			return nil
 		},

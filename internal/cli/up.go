@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/service"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -36,13 +38,46 @@ WordPress sources (--wordpress-source):
   debian             the tree of Debian's wordpress package, works offline
   https://...        an official release archive; its published checksum is verified
   PATH.zip|.tar.gz   a local release archive
-  DIR                a local WordPress tree`,
+  DIR                a local WordPress tree
+
+Layouts (--layout):
+  split              a web container (Apache + PHP) and a db container (MariaDB)
+  allinone           one container running both, for the smallest hosts; its
+                     log lines start with the process they come from
+
+Data (--data-dir DIR): the database goes to DIR/data_wordpress and the
+WordPress files to DIR/source_code_wordpress instead of Docker volumes. The
+folders are made if missing; their owners are set on first start. They
+survive down, up and destroy.
+
+Swarm (--target swarm, DOCKER_HOST pointing at a manager): the site is one
+stack: web replicas behind an edge (HAProxy on every node, publishing --port
+on the node itself, so no routing mesh is needed), the database pinned to the
+manager's node where its volume lives, one WP-Cron runner, an overlay network
+and swarm secrets. Images are built on the manager and pushed to --registry
+so every node can pull them. Then: wpstack scale, update, rollback, status.
+
+WordPress core: an update made from wp-admin is kept across down/up and image
+rebuilds. When the image brings a newer core than the site's, up upgrades it
+in place (the replaced core is saved in .wpstack-backup/ in the webroot) and
+runs WordPress's database upgrade.`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
-  wpstack up shop --port 8081 --wordpress-source debian`,
+  wpstack up shop --port 8081 --wordpress-source debian
+  wpstack up tiny --layout allinone --port 8081
+  wpstack up blog --data-dir /srv/wp-blog
+  DOCKER_HOST=ssh://manager wpstack up blog --target swarm --replicas 2 \
+      --registry registry.example:5000 --port 8080 --shared-storage /mnt/shared/blog`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
+			if spec.DataDir != "" {
+				abs, err := filepath.Abs(spec.DataDir)
+				if err != nil {
+					return fmt.Errorf("--data-dir %s: %w", spec.DataDir, err)
+				}
+				spec.DataDir = abs
+			}
 			svc, err := g.service()
 			if err != nil {
 				return err
@@ -72,6 +107,9 @@ WordPress sources (--wordpress-source):
 			fmt.Fprintf(g.stdout, "  Admin user:     %s\n", res.AdminUser)
 			fmt.Fprintf(g.stdout, "  Password file:  %s\n", res.AdminPasswordFile)
 			fmt.Fprintf(g.stdout, "  WordPress:      %s (%s)\n", res.WordPressVersion, res.WordPressSource)
+			if res.BaseOrigin != "" {
+				fmt.Fprintf(g.stdout, "  Base image:     Debian bookworm, %s\n", baseOriginText(res.BaseOrigin))
+			}
 			return nil
 		},
 	}
@@ -82,8 +120,24 @@ WordPress sources (--wordpress-source):
 	f.StringVar(&spec.Title, "title", "", "site title (default: the site name)")
 	f.StringVar(&spec.AdminUser, "admin-user", "", "WordPress admin user name (default admin)")
 	f.StringVar(&spec.AdminEmail, "admin-email", "", "WordPress admin e-mail (default admin@example.com, or admin@HOST)")
-	f.StringVar(&spec.Layout, "layout", "", "split: web and db containers (default)")
+	f.StringVar(&spec.Layout, "layout", "", "split: web and db containers (default); allinone: one container")
+	f.StringVar(&spec.DataDir, "data-dir", "", "keep the database and WordPress files in host folders under this folder")
 	f.StringVar(&spec.WordPressSource, "wordpress-source", "", "where WordPress comes from: debian, an https URL, a .zip/.tar.gz or a folder")
+	f.StringVar(&spec.Target, "target", "", "where the site runs: local (one engine, default) or swarm (DOCKER_HOST is a swarm manager)")
+	f.IntVar(&spec.Replicas, "replicas", 0, "swarm: web replicas (default 1; change later with wpstack scale)")
+	f.StringVar(&spec.Registry, "registry", "", "swarm: registry HOST:PORT every node pulls the site's images from (required with more than one node)")
+	f.StringVar(&spec.SharedStorage, "shared-storage", "", "swarm: path mounted on every node (NFS, GlusterFS...) that holds wp-content")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
+}
+
+func baseOriginText(origin string) string {
+	switch origin {
+	case images.OriginPull:
+		return "pulled from a registry"
+	case images.OriginDebootstrap:
+		return "bootstrapped offline with debootstrap"
+	default:
+		return origin
+	}
 }

@@ -11,9 +11,14 @@ import (
 )
 
 // runDB initialises the data directory on first start, then runs mariadbd
-// as mysql. SIGTERM from `docker stop` reaches mariadbd, which shuts down
-// cleanly (no crash recovery on the next start).
-func runDB(logger *log.Logger, env environ, stdout io.Writer) (int, error) {
+// as mysql with the container's arguments appended (`command: --log-bin`).
+// SIGTERM from `docker stop` reaches mariadbd, which shuts down cleanly (no
+// crash recovery on the next start).
+func runDB(logger *log.Logger, env environ, stdout io.Writer, args []string) (int, error) {
+	extra, err := serverArgs(args)
+	if err != nil {
+		return 2, err
+	}
 	acct, err := lookupAccount(dbUser)
 	if err != nil {
 		return 1, err
@@ -35,7 +40,7 @@ func runDB(logger *log.Logger, env environ, stdout io.Writer) (int, error) {
 		if err != nil {
 			return 1, err
 		}
-		if err := initDataDir(logger, cfg); err != nil {
+		if err := initDataDir(logger, cfg, env, extra, stdout); err != nil {
 			return 1, err
 		}
 	case err != nil:
@@ -46,7 +51,7 @@ func runDB(logger *log.Logger, env environ, stdout io.Writer) (int, error) {
 		Children: []ChildSpec{{
 			Name: "mariadbd",
 			Path: mariadbd,
-			Args: []string{"mariadbd", "--datadir=" + dbDataDir},
+			Args: append([]string{"mariadbd", "--datadir=" + dbDataDir}, extra...),
 			Env:  env.list(),
 			Dir:  dbVolume,
 		}},

@@ -110,7 +110,7 @@ func randomPassword(n int) (string, error) {
 // initDataDir makes a new data directory in .init and renames it to data
 // only once complete, so a start killed midway leaves nothing that looks
 // usable: the next start throws .init away and begins again.
-func initDataDir(logger *log.Logger, c initConfig) error {
+func initDataDir(logger *log.Logger, c initConfig, env environ, extra []string, stdout io.Writer) error {
 	if err := os.RemoveAll(dbInitDir); err != nil {
 		return fmt.Errorf("remove the leftover of an interrupted initialisation %s: %w", dbInitDir, err)
 	}
@@ -132,6 +132,9 @@ func initDataDir(logger *log.Logger, c initConfig) error {
 	)
 	if err != nil {
 		return fmt.Errorf("create the database, users and root password (mariadbd --bootstrap): %w\n%s", err, out)
+	}
+	if err := runInitDir(logger, c, env, extra, stdout); err != nil {
+		return err
 	}
 	if err := syncTree(dbInitDir); err != nil {
 		return err

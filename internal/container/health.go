@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ const healthTimeout = 4 * time.Second
 // user first, then asks the service itself. One line of reason either way.
 func runHealth(args []string, stdout io.Writer, env environ) (int, error) {
 	if len(args) != 1 {
-		return 2, fmt.Errorf("usage: wpstack container health web|db")
+		return 2, fmt.Errorf("usage: wpstack container health web|db|allinone|backup")
 	}
 	var user string
 	var check func(context.Context) error
@@ -25,9 +26,13 @@ func runHealth(args []string, stdout io.Writer, env environ) (int, error) {
 	case "web":
 		user, check = webUser, checkWeb
 	case "db":
-		user, check = dbUser, checkDB
+		user, check = dbUser, func(ctx context.Context) error { return checkDB(ctx, dbUser) }
+	case "allinone":
+		user, check = allInOneUser, checkAllInOne
+	case "backup":
+		user, check = dbUser, checkBackup
 	default:
-		return 2, fmt.Errorf("health: unknown role %q (want web or db)", args[0])
+		return 2, fmt.Errorf("health: unknown role %q (want web, db, allinone or backup)", args[0])
 	}
 	acct, err := lookupAccount(user)
 	if err != nil {
@@ -64,11 +69,16 @@ func checkWeb(ctx context.Context) error {
 	return nil
 }
 
-// checkDB runs a real query over the socket as the unix user mysql, who
+// checkDB runs a real query over the socket as the unix user user, who
 // logs in through unix_socket authentication without a password.
-func checkDB(ctx context.Context) error {
+func checkDB(ctx context.Context, user string) error {
+	// During the first initialisation a temporary server answers on the
+	// socket while init scripts run; it is not the database yet.
+	if _, err := os.Stat(dbDataDir); err != nil {
+		return fmt.Errorf("first initialisation in progress (%s not there yet)", dbDataDir)
+	}
 	cmd := exec.CommandContext(ctx, mariadbShell, "--no-defaults",
-		"--protocol=socket", "--socket="+dbSocket, "--user="+dbUser,
+		"--protocol=socket", "--socket="+dbSocket, "--user="+user,
 		"--connect-timeout=3", "--batch", "--skip-column-names",
 		"--execute=SELECT 1")
 	out, err := cmd.CombinedOutput()

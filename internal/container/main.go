@@ -12,9 +12,17 @@ const usage = `usage: wpstack container ROLE [ARGS]
 
 roles (run inside the wpstack images):
   web                 prepare the webroot and run Apache as www-data
-  db                  initialise the data directory once and run MariaDB as mysql
-  health web|db       exit 0 when the service answers, 1 otherwise
+  db [--OPTION...]    initialise the data directory once and run MariaDB as
+                      mysql; options are passed to mariadbd
+  allinone            run MariaDB and Apache side by side as www-data, restarted
+                      with backoff, every log line prefixed by its process
+  health web|db|allinone|backup
+                      exit 0 when the service answers, 1 otherwise
   version             print the WordPress version in /var/www/html
+  cron                request WPSTACK_CRON_URL every WPSTACK_CRON_INTERVAL (the
+                      one WP-Cron runner of a cluster site)
+  backup              back the site up every WPSTACK_BACKUP_EVERY into /backups,
+                      keeping WPSTACK_BACKUP_KEEP (the scheduled backup service)
   run [--user NAME] -- CMD [ARGS...]
                       supervise any command as PID 1
 `
@@ -42,13 +50,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "web":
 		code, err = runWeb(logger, env)
 	case "db":
-		code, err = runDB(logger, env, stdout)
+		code, err = runDB(logger, env, stdout, args[1:])
+	case "allinone":
+		code, err = runAllInOne(env, stdout)
 	case "health":
 		code, err = runHealth(args[1:], stdout, env)
 	case "version":
 		code, err = runVersion(stdout)
 	case "run":
 		code, err = runCommand(logger, env, args[1:])
+	case "cron":
+		code, err = runCron(logger, env)
+	case "backup":
+		code, err = runBackup(logger, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -55,6 +55,9 @@ type initConfig struct {
 	Database string
 	User     string
 	Password string
+	// SocketUser is the unix user the health check runs as, let in over
+	// the socket without a password; "" means mysql.
+	SocketUser string
 }
 
 func (c initConfig) validate() error {
@@ -100,9 +103,13 @@ func bootstrapSQL(c initConfig) string {
 		line("CREATE USER 'root'@%s IDENTIFIED BY %s;", h, sqlString(c.RootPassword))
 		line("GRANT ALL PRIVILEGES ON *.* TO 'root'@%s WITH GRANT OPTION;", h)
 	}
-	// The health check logs in as the unix user mysql over the socket, with
+	// The health check logs in as the service's unix user over the socket, with
 	// no password and no privilege beyond connecting.
-	line("CREATE USER IF NOT EXISTS 'mysql'@'localhost' IDENTIFIED VIA unix_socket;")
+	socketUser := c.SocketUser
+	if socketUser == "" {
+		socketUser = dbUser
+	}
+	line("CREATE USER IF NOT EXISTS %s@'localhost' IDENTIFIED VIA unix_socket;", sqlString(socketUser))
 	if c.Database != "" {
 		line("CREATE DATABASE IF NOT EXISTS %s CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;", sqlIdent(c.Database))
 	}

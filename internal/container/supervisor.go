@@ -3,6 +3,7 @@ package container
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -27,6 +28,9 @@ type ChildSpec struct {
 	// to the whole group, so the helpers of a shell script stop with it.
 	// Daemons that manage their own workers (Apache, MariaDB) want it off.
 	SignalGroup bool
+	// Restart starts the child again, after the Supervisor's Backoff, when
+	// it ends while no stop was asked for.
+	Restart bool
 }
 
 // Supervisor runs its children as PID 1 would: every signal but SIGCHLD is
@@ -43,16 +47,25 @@ type Supervisor struct {
 	// ReapInterval is a fallback poll in case a SIGCHLD was coalesced
 	// away; 0 means one second.
 	ReapInterval time.Duration
+	// Backoff paces the restarts of children marked Restart.
+	Backoff Backoff
+	// Lines, when set, receives every line the children write to stdout
+	// or stderr, prefixed with the child's name; otherwise children write
+	// straight to PID 1's stdout and stderr.
+	Lines io.Writer
 }
 
 // running is a started child.
 type running struct {
-	spec ChildSpec
-	pid  int
+	spec    ChildSpec
+	pid     int
+	started time.Time
 }
 
 // Run starts the children and returns when all have ended. The code is the
-// first child's exit code, or 128+signal when a signal ended it.
+// first child's exit code, or 128+signal when a signal ended it. A child
+// marked Restart that ends unasked is started again instead; when it fails
+// too often in a row, its code ends the run (1 if it exited with 0).
 func (s *Supervisor) Run() (int, error) {
 	if len(s.Children) == 0 {
 		return 1, errors.New("supervisor: no child to run")
@@ -63,9 +76,16 @@ func (s *Supervisor) Run() (int, error) {
 	signal.Notify(sigs)
 	defer signal.Reset()
 
+	var lines *lineWriter
+	if s.Lines != nil {
+		lines = newLineWriter(s.Lines)
+		// Pipes end when the last writer exits; orphans holding one must
+		// not keep PID 1 alive, hence the bound.
+		defer waitBounded(lines, 2*time.Second)
+	}
 	children := make(map[int]running, len(s.Children))
 	for _, spec := range s.Children {
-		pid, err := startChild(spec)
+		c, err := s.start(spec, lines)
 		if err != nil {
 			for _, c := range children {
 				s.signal(c, syscall.SIGKILL)
@@ -73,8 +93,7 @@ func (s *Supervisor) Run() (int, error) {
 			s.reapUntilGone(children)
 			return 1, fmt.Errorf("start %s: %w", spec.Name, err)
 		}
-		children[pid] = running{spec: spec, pid: pid}
-		s.logf("started %s (pid %d)", spec.Name, pid)
+		children[c.pid] = c
 	}
 
 	reapEvery := s.ReapInterval
@@ -85,10 +104,26 @@ func (s *Supervisor) Run() (int, error) {
 	defer ticker.Stop()
 	var (
 		code     int
-		ended    bool
+		ended    bool // a child ended for good: the others are being stopped
+		stopping bool // a stop signal was forwarded: nothing is restarted
 		killTime <-chan time.Time
+		pending  = map[string]*time.Timer{}
+		restarts = make(chan ChildSpec, len(s.Children))
+		fails    = map[string]*failures{}
 	)
-	for len(children) > 0 {
+	stopAll := func() {
+		for name, t := range pending {
+			t.Stop()
+			delete(pending, name)
+		}
+		if len(children) > 0 {
+			for _, c := range children {
+				s.signal(c, syscall.SIGTERM)
+			}
+			killTime = time.After(s.stopTimeout())
+		}
+	}
+	for len(children) > 0 || len(pending) > 0 {
 		select {
 		case sig := <-sigs:
 			switch sig {
@@ -97,12 +132,33 @@ func (s *Supervisor) Run() (int, error) {
 				// The Go runtime's own preemption signal, not for the child.
 				continue
 			default:
+				if isStopSignal(sig.(syscall.Signal)) && !stopping {
+					stopping = true
+					for name, t := range pending {
+						t.Stop()
+						delete(pending, name)
+					}
+				}
 				for _, c := range children {
 					s.signal(c, sig.(syscall.Signal))
 				}
 				continue
 			}
 		case <-ticker.C:
+		case spec := <-restarts:
+			if _, ok := pending[spec.Name]; !ok || ended || stopping {
+				continue
+			}
+			delete(pending, spec.Name)
+			c, err := s.start(spec, lines)
+			if err != nil {
+				s.logf("restart %s: %v", spec.Name, err)
+				ended, code = true, 1
+				stopAll()
+				continue
+			}
+			children[c.pid] = c
+			continue
 		case <-killTime:
 			for _, c := range children {
 				s.logf("%s (pid %d) did not stop in time: killing it", c.spec.Name, c.pid)
@@ -113,21 +169,54 @@ func (s *Supervisor) Run() (int, error) {
 		}
 		for _, ex := range reap(children) {
 			s.logExit(ex)
-			if !ended {
-				ended, code = true, exitCode(ex.status)
-				if len(children) > 0 {
-					for _, c := range children {
-						s.signal(c, syscall.SIGTERM)
-					}
-					killTime = time.After(s.stopTimeout())
+			if ended {
+				continue
+			}
+			exCode := exitCode(ex.status)
+			if ex.spec.Restart && !stopping {
+				f := fails[ex.spec.Name]
+				if f == nil {
+					f = &failures{}
+					fails[ex.spec.Name] = f
+				}
+				if wait, again := f.next(s.Backoff, time.Since(ex.started)); again {
+					s.logf("restarting %s in %s (failure %d of %d in a row)", ex.spec.Name, wait, f.count, s.Backoff.withDefaults().Limit)
+					spec := ex.spec
+					pending[spec.Name] = time.AfterFunc(wait, func() { restarts <- spec })
+					continue
+				}
+				s.logf("%s failed %d times in a row: giving up, stopping everything", ex.spec.Name, f.count)
+				if exCode == 0 {
+					exCode = 1
 				}
 			}
+			ended, code = true, exCode
+			stopAll()
 		}
 	}
 	// Orphans left by the children are reaped one last time; the kernel
 	// kills whatever remains when PID 1 exits.
 	reap(nil)
 	return code, nil
+}
+
+// start starts one child and logs it.
+func (s *Supervisor) start(spec ChildSpec, lines *lineWriter) (running, error) {
+	pid, err := startChild(spec, lines)
+	if err != nil {
+		return running{}, err
+	}
+	s.logf("started %s (pid %d)", spec.Name, pid)
+	return running{spec: spec, pid: pid, started: time.Now()}, nil
+}
+
+func waitBounded(lw *lineWriter, d time.Duration) {
+	done := make(chan struct{})
+	go func() { lw.wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }
 
 func (s *Supervisor) stopTimeout() time.Duration {
@@ -140,7 +229,7 @@ func (s *Supervisor) stopTimeout() time.Duration {
 // startChild forks and execs spec without keeping anything that would wait
 // for it: the reaper alone collects every exit status (exec.Cmd.Wait would
 // race it for the same pid).
-func startChild(spec ChildSpec) (int, error) {
+func startChild(spec ChildSpec, lines *lineWriter) (int, error) {
 	path := spec.Path
 	if path == "" {
 		return 0, errors.New("no program given")
@@ -153,12 +242,21 @@ func startChild(spec ChildSpec) (int, error) {
 	if len(args) == 0 {
 		args = []string{path}
 	}
+	// By default the child writes straight to PID 1's stdout and stderr:
+	// the container log, with no copy in between.
+	files := []uintptr{0, 1, 2}
+	if lines != nil {
+		out, err := lines.pipe(spec.Name)
+		if err != nil {
+			return 0, fmt.Errorf("log pipe: %w", err)
+		}
+		defer out.Close() // the child has its own copy once forked
+		files = []uintptr{0, out.Fd(), out.Fd()}
+	}
 	return syscall.ForkExec(lp, args, &syscall.ProcAttr{
-		Dir: spec.Dir,
-		Env: spec.Env,
-		// The child writes straight to PID 1's stdout and stderr: the
-		// container log, with no copy in between.
-		Files: []uintptr{0, 1, 2},
+		Dir:   spec.Dir,
+		Env:   spec.Env,
+		Files: files,
 		Sys:   &syscall.SysProcAttr{Setpgid: spec.SignalGroup},
 	})
 }
@@ -175,9 +273,10 @@ func (s *Supervisor) signal(c running, sig syscall.Signal) {
 
 // exited is a supervised child that ended.
 type exited struct {
-	spec   ChildSpec
-	pid    int
-	status syscall.WaitStatus
+	spec    ChildSpec
+	pid     int
+	started time.Time
+	status  syscall.WaitStatus
 }
 
 // reap collects every child that has ended, ours or orphans re-parented to
@@ -196,7 +295,7 @@ func reap(children map[int]running) []exited {
 		}
 		if c, ok := children[pid]; ok {
 			delete(children, pid)
-			out = append(out, exited{spec: c.spec, pid: pid, status: ws})
+			out = append(out, exited{spec: c.spec, pid: pid, started: c.started, status: ws})
 		}
 	}
 }

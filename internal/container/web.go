@@ -23,12 +23,18 @@ const (
 
 // runWeb prepares the webroot and runs Apache as www-data.
 func runWeb(logger *log.Logger, env environ) (int, error) {
+	if err := checkWebEnviron(env); err != nil {
+		return 2, err
+	}
 	acct, err := lookupAccount(webUser)
 	if err != nil {
 		return 1, err
 	}
 	env, err = prepareAsRoot(logger, env, acct, []ownedDir{
 		{webRoot, 0o755},
+		// On a cluster wp-content is a shared mount of its own, which the
+		// check on webRoot alone would not reach.
+		{webRoot + "/wp-content", 0o755},
 		{apacheRunDir, 0o755},
 	})
 	if err != nil {
@@ -37,9 +43,13 @@ func runWeb(logger *log.Logger, env environ) (int, error) {
 	if err := installCore(logger, coreSource, webRoot); err != nil {
 		return 1, err
 	}
+	if err := ensureKeys(logger, env, webRoot); err != nil {
+		return 1, err
+	}
 	if err := waitForDatabase(logger, env); err != nil {
 		return 1, err
 	}
+	createDatabase(logger, env)
 	apacheEnv, err := apacheEnviron(env)
 	if err != nil {
 		return 1, err
@@ -58,8 +68,9 @@ func runWeb(logger *log.Logger, env environ) (int, error) {
 }
 
 // installCore copies the image's WordPress into the webroot on first start.
-// A core already there is kept whatever its version: it may have been
-// updated from wp-admin, and an older one is updated by WordPress itself.
+// A core already there is never replaced by an older one (it may have been
+// updated from wp-admin); an older one is upgraded to the image's, after a
+// copy of it is saved (see upgradeCore).
 func installCore(logger *log.Logger, src, dst string) error {
 	shipped, err := readWPVersion(src)
 	if err != nil {
@@ -80,7 +91,7 @@ func installCore(logger *log.Logger, src, dst string) error {
 	case 1:
 		logger.Printf("WordPress %s in %s is newer than the image's %s: keeping it", present, dst, shipped)
 	case -1:
-		logger.Printf("WordPress %s in %s is older than the image's %s: keeping it (update it from wp-admin)", present, dst, shipped)
+		return upgradeCore(logger, src, dst, present, shipped)
 	}
 	return nil
 }

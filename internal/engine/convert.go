@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/strslice"
 	"github.com/docker/go-connections/nat"
 
 	"github.com/wpstack/wpstack/internal/site"
@@ -37,6 +38,10 @@ func containerSpec(p *types.Project, s site.Spec, name string) (spec, error) {
 		Image:  svc.Image,
 		Labels: map[string]string{},
 		Env:    envList(svc.Environment),
+		// Set only by services that run another role of an image (the
+		// backup service); nil keeps the image's own.
+		Entrypoint: strslice.StrSlice(svc.Entrypoint),
+		Cmd:        strslice.StrSlice(svc.Command),
 	}
 	for k, v := range svc.Labels {
 		cfg.Labels[k] = v

@@ -27,7 +27,7 @@ type LogsOptions struct {
 func (e *Engine) Logs(ctx context.Context, s site.Spec, opts LogsOptions) error {
 	services := opts.Services
 	if len(services) == 0 {
-		services = []string{site.ServiceDB, site.ServiceWeb}
+		services = s.Services()
 	}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)

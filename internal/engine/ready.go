@@ -30,7 +30,7 @@ const (
 func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name string) error {
 	res := "container " + name
 	timeout := webReadyTimeout
-	if service == site.ServiceDB {
+	if service == site.ServiceDB || service == site.ServiceAllInOne {
 		timeout = dbReadyTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)

@@ -21,10 +21,11 @@ type RemoveOptions struct {
 	Volumes bool
 }
 
-// Remove stops and removes the site's containers (web first, so it stops
-// serving before its database goes) and its network; with Volumes, its
-// volumes too. It finds resources by label, so it also removes what an
-// interrupted `up` left, and touches nothing of any other site.
+// Remove stops and removes the site's containers (the web service first, so
+// it stops serving before its database goes; any other service, such as one
+// of another layout, after) and its network; with Volumes, its volumes too.
+// It finds resources by label, so it also removes what an interrupted `up`
+// left, and touches nothing of any other site.
 func (e *Engine) Remove(ctx context.Context, siteName string, opts RemoveOptions) error {
 	f := filters.NewArgs(filters.Arg("label", site.LabelSite+"="+siteName))
 	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
@@ -32,7 +33,8 @@ func (e *Engine) Remove(ctx context.Context, siteName string, opts RemoveOptions
 		return fmt.Errorf("list containers of site %q: %w", siteName, err)
 	}
 	rank := func(c container.Summary) int {
-		if c.Labels[site.LabelService] == site.ServiceWeb {
+		switch c.Labels[site.LabelService] {
+		case site.ServiceWeb, site.ServiceAllInOne:
 			return 0
 		}
 		return 1

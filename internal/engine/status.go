@@ -34,7 +34,7 @@ func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, er
 		byService[c.Labels[site.LabelService]] = c
 	}
 	var out []ServiceStatus
-	for _, name := range []string{site.ServiceDB, site.ServiceWeb} {
+	for _, name := range s.Services() {
 		st := ServiceStatus{Name: name, Health: "none", State: "absent"}
 		if c, ok := byService[name]; ok {
 			st.Container = strings.TrimPrefix(firstOr(c.Names, c.ID), "/")
@@ -82,15 +82,17 @@ func Overall(svcs []ServiceStatus) string {
 	}
 }
 
-// CoreVersion asks the running web container which WordPress core its
-// webroot holds (it may be newer than the image's after an update in wp-admin).
+// CoreVersion asks the running container that serves WordPress which core
+// its webroot holds (it may be newer than the image's after an update in
+// wp-admin).
 func (e *Engine) CoreVersion(ctx context.Context, s site.Spec) (string, error) {
-	out, code, err := e.Exec(ctx, s.ContainerName(site.ServiceWeb), "www-data", []string{"/usr/local/bin/wpstack", "container", "version"})
+	name := s.ContainerName(s.WebService())
+	out, code, err := e.Exec(ctx, name, "www-data", []string{"/usr/local/bin/wpstack", "container", "version"})
 	if err != nil {
 		return "", err
 	}
 	if code != 0 {
-		return "", fmt.Errorf("read WordPress version in %s: %s", s.ContainerName(site.ServiceWeb), strings.TrimSpace(out))
+		return "", fmt.Errorf("read WordPress version in %s: %s", name, strings.TrimSpace(out))
 	}
 	return strings.TrimSpace(out), nil
 }

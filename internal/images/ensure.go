@@ -23,6 +23,9 @@ type Options struct {
 	NoCache  bool   // rebuild web and db without the engine layer cache, even when an image with the recipe hash exists
 	BaseTag  string // default BaseTag
 	Prefix   string // image repository prefix; default DefaultPrefix
+	// AllInOne builds the one all-in-one image instead of web and db
+	// (the all-in-one layout needs nothing else).
+	AllInOne bool
 }
 
 // Set is the images a site runs.
@@ -33,6 +36,9 @@ type Set struct {
 	SourceDescription string
 	BaseOrigin        string
 	WebBuilt, DBBuilt bool // false when an existing image was reused
+	// The all-in-one image, set instead of Web and DB with Options.AllInOne.
+	AllInOne, AllInOneID string
+	AllInOneBuilt        bool
 }
 
 // Ensure makes sure the base, web and db images for opts exist, building
@@ -63,12 +69,13 @@ func Ensure(ctx context.Context, eng Engine, opts Options) (Set, error) {
 	}
 	set := Set{WordPressVersion: src.Version, SourceDescription: src.Description, BaseOrigin: base.Origin}
 
+	wpLabels := map[string]string{LabelWPVersion: src.Version, LabelWPSource: src.Description}
 	jobs := []*roleJob{
 		{role: RoleDB},
-		{role: RoleWeb, tree: src.Dir, treeHash: src.Hash, labels: map[string]string{
-			LabelWPVersion: src.Version,
-			LabelWPSource:  src.Description,
-		}, version: src.Version},
+		{role: RoleWeb, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version},
+	}
+	if opts.AllInOne {
+		jobs = []*roleJob{{role: RoleAllInOne, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version}}
 	}
 	// Both builds run at once: they share the base and the engine's apt
 	// downloads overlap. The first failure cancels the other.
@@ -94,6 +101,10 @@ func Ensure(ctx context.Context, eng Engine, opts Options) (Set, error) {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Set{}, err
+	}
+	if opts.AllInOne {
+		set.AllInOne, set.AllInOneID, set.AllInOneBuilt = jobs[0].ref, jobs[0].id, jobs[0].built
+		return set, nil
 	}
 	set.DB, set.DBID, set.DBBuilt = jobs[0].ref, jobs[0].id, jobs[0].built
 	set.Web, set.WebID, set.WebBuilt = jobs[1].ref, jobs[1].id, jobs[1].built

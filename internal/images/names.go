@@ -26,7 +26,13 @@ type Role string
 const (
 	RoleWeb Role = "web"
 	RoleDB  Role = "db"
+	// RoleAllInOne is web and db in one image, for the all-in-one layout.
+	RoleAllInOne Role = "allinone"
 )
+
+// HasWordPress says whether the role's image carries a WordPress core,
+// whose version is in its tag and whose tree is part of its recipe hash.
+func (r Role) HasWordPress() bool { return r == RoleWeb || r == RoleAllInOne }
 
 // Repo is the repository of a role's images under prefix.
 func (r Role) Repo(prefix string) string { return prefix + "/" + string(r) }
@@ -38,7 +44,7 @@ func (r Role) Tag(prefix, recipeHash, wpVersion string) string {
 	if len(h) > 12 {
 		h = h[:12]
 	}
-	if r == RoleWeb {
+	if r.HasWordPress() {
 		return r.Repo(prefix) + ":" + tagSafe(wpVersion) + "-" + h
 	}
 	return r.Repo(prefix) + ":" + h

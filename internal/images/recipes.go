@@ -21,9 +21,25 @@ type RecipeFile struct {
 	Data []byte
 }
 
-// Recipe returns the files of role's recipe, sorted by name.
+// Recipe returns the files of role's recipe, sorted by name. The
+// all-in-one recipe is its own Dockerfile plus the web and db recipes'
+// files under web/ and db/, so both layouts share one set of settings.
 func Recipe(role Role) ([]RecipeFile, error) {
-	return recipeFrom(recipesFS, "recipes/"+string(role))
+	files, err := recipeFrom(recipesFS, "recipes/"+string(role))
+	if err != nil || role != RoleAllInOne {
+		return files, err
+	}
+	for _, part := range []Role{RoleWeb, RoleDB} {
+		more, err := recipeFrom(recipesFS, "recipes/"+string(part))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range more {
+			files = append(files, RecipeFile{Name: string(part) + "/" + f.Name, Data: f.Data})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
 }
 
 func recipeFrom(fsys fs.FS, dir string) ([]RecipeFile, error) {
@@ -79,7 +95,7 @@ func RecipeHash(in RecipeInputs) string {
 		fmt.Fprintf(h, "file\x00%s\x00%x\x00", f.Name, s)
 	}
 	fmt.Fprintf(h, "binary\x00%s\x00", in.BinarySHA256)
-	if in.Role == RoleWeb {
+	if in.Role.HasWordPress() {
 		fmt.Fprintf(h, "wordpress\x00%s\x00", in.TreeHash)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -19,6 +19,8 @@ type Inputs struct {
 	WebImage   string
 	DBImage    string
 	SecretsDir string // host folder holding the site's secret files
+	// AllInOneImage is the one image of the all-in-one layout.
+	AllInOneImage string
 }
 
 // Volume keys (the compose names; the engine names are site.VolumeName(key)).
@@ -32,8 +34,12 @@ const (
 
 // Build returns the compose project for a validated, defaulted spec.
 func Build(spec site.Spec, in Inputs) (*types.Project, error) {
-	if spec.Layout != site.LayoutSplit {
-		return nil, fmt.Errorf("plan layout %q: only %q is supported", spec.Layout, site.LayoutSplit)
+	switch spec.Layout {
+	case site.LayoutSplit:
+	case site.LayoutAllInOne:
+		return buildAllInOne(spec, in)
+	default:
+		return nil, fmt.Errorf("plan layout %q: want %q or %q", spec.Layout, site.LayoutSplit, site.LayoutAllInOne)
 	}
 	if in.WebImage == "" || in.DBImage == "" {
 		return nil, fmt.Errorf("plan site %q: web and db images are required", spec.Name)
@@ -43,10 +49,7 @@ func Build(spec site.Spec, in Inputs) (*types.Project, error) {
 		Networks: types.Networks{
 			network: {Name: spec.NetworkName(), Labels: spec.Labels("")},
 		},
-		Volumes: types.Volumes{
-			VolumeDB:   {Name: spec.VolumeName(VolumeDB), Labels: spec.Labels(site.ServiceDB)},
-			VolumeHTML: {Name: spec.VolumeName(VolumeHTML), Labels: spec.Labels(site.ServiceWeb)},
-		},
+		Volumes: dataVolumes(spec, site.ServiceDB, site.ServiceWeb),
 		Secrets: types.Secrets{},
 		Services: types.Services{
 			site.ServiceDB:  dbService(spec, in),
@@ -56,6 +59,7 @@ func Build(spec site.Spec, in Inputs) (*types.Project, error) {
 	for _, s := range []string{state.SecretDBRoot, state.SecretDB, state.SecretWPSalts} {
 		p.Secrets[s] = types.SecretConfig{Name: spec.Name + "_" + s, File: filepath.Join(in.SecretsDir, s)}
 	}
+	addBackup(spec, in, p)
 	return p, nil
 }
 
@@ -73,8 +77,10 @@ func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
 		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
 	})
 	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB)
-	s.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: VolumeDB, Target: "/var/lib/mysql"}}
+	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeDB)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	// Everything the service writes is on the data mount or a tmpfs.
+	s.ReadOnly = true
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: {Aliases: []string{site.ServiceDB}}}
 	// The first start initialises the database: give it time before failures count.
 	s.HealthCheck = health("db", 120*time.Second)
@@ -100,8 +106,10 @@ func webService(spec site.Spec, in Inputs) types.ServiceConfig {
 		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
 	})
 	s.Secrets = secrets(state.SecretDB, state.SecretWPSalts)
-	s.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Source: VolumeHTML, Target: "/var/www/html"}}
+	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	// Everything the service writes is on the data mount or a tmpfs.
+	s.ReadOnly = true
 	s.Ports = []types.ServicePortConfig{{Target: 80, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
 	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}

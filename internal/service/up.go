@@ -57,6 +57,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if _, err := wpsource.ParseSpec(spec.WordPressSource); err != nil {
 		return UpResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
+	if spec.Target == site.TargetSwarm {
+		return s.upSwarm(ctx, spec, created, start)
+	}
 	eng, cli, err := s.engine(ctx)
 	if err != nil {
 		return UpResult{}, err
@@ -70,7 +73,8 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		}
 	}
 
-	set, err := images.Ensure(ctx, cli, images.Options{Source: spec.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary})
+	set, err := images.Ensure(ctx, cli, images.Options{Source: spec.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary,
+		AllInOne: spec.Layout == site.LayoutAllInOne})
 	if err != nil {
 		return UpResult{}, err
 	}
@@ -80,8 +84,11 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := s.store.EnsureSecrets(spec.Name); err != nil {
 		return UpResult{}, err
 	}
-	p, err := plan.Build(spec, plan.Inputs{WebImage: set.Web, DBImage: set.DB, SecretsDir: s.store.SecretsDir(spec.Name)})
+	p, err := plan.Build(spec, plan.Inputs{WebImage: set.Web, DBImage: set.DB, AllInOneImage: set.AllInOne, SecretsDir: s.store.SecretsDir(spec.Name)})
 	if err != nil {
+		return UpResult{}, err
+	}
+	if err := ensureDataDirs(ctx, spec, eng.IsLocal()); err != nil {
 		return UpResult{}, err
 	}
 	if err := eng.Apply(ctx, spec, p); err != nil {
@@ -95,6 +102,11 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		return UpResult{}, err
 	}
 	if err := eng.WaitServing(ctx, spec, 60*time.Second); err != nil {
+		return UpResult{}, err
+	}
+	// The container upgrades an older core in place to the image's; the
+	// database schema follows here, as wp-admin would ask an admin to.
+	if err := eng.UpgradeDatabase(ctx, spec); err != nil {
 		return UpResult{}, err
 	}
 	version, err := eng.CoreVersion(ctx, spec)
@@ -120,7 +132,7 @@ func (s *Service) webExists(ctx context.Context, eng *engine.Engine, spec site.S
 		return false
 	}
 	for _, sv := range svcs {
-		if sv.Name == site.ServiceWeb && sv.Desired > 0 {
+		if sv.Name == spec.WebService() && sv.Desired > 0 {
 			return true
 		}
 	}
@@ -152,13 +164,20 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 		{"--host", want.Host, spec.Host, want.Host == ""},
 		{"--bind", want.Bind, spec.Bind, want.Bind == ""},
 		{"--layout", want.Layout, spec.Layout, want.Layout == ""},
+		{"--data-dir", want.DataDir, spec.DataDir, want.DataDir == ""},
 		{"--title", want.Title, spec.Title, want.Title == ""},
 		{"--admin-user", want.AdminUser, spec.AdminUser, want.AdminUser == ""},
 		{"--admin-email", want.AdminEmail, spec.AdminEmail, want.AdminEmail == ""},
+		{"--target", want.Target, spec.Target, want.Target == ""},
+		{"--registry", want.Registry, spec.Registry, want.Registry == ""},
+		{"--shared-storage", want.SharedStorage, spec.SharedStorage, want.SharedStorage == ""},
 	} {
 		if !f.zero && f.got != f.have {
 			return spec, false, fmt.Errorf("site %q already exists with %s %v; changing it on an existing site is not supported: run `wpstack up %s` without %s, or create a new site", spec.Name, f.flag, f.have, spec.Name, f.flag)
 		}
+	}
+	if want.Replicas != 0 {
+		spec.Replicas = want.Replicas // use `wpstack scale` on a running site
 	}
 	if want.WordPressSource != "" {
 		spec.WordPressSource = want.WordPressSource

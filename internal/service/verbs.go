@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
+	"github.com/wpstack/wpstack/internal/backup"
 	"github.com/wpstack/wpstack/internal/engine"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
@@ -23,6 +26,8 @@ type SiteStatus struct {
 	AdminUser         string                 `json:"admin_user"`
 	AdminPasswordFile string                 `json:"admin_password_file"`
 	WordPressVersion  string                 `json:"wordpress_version"`
+	Cluster           *ClusterStatus         `json:"cluster,omitempty"` // swarm sites only
+	Backups           *backup.RunStatus      `json:"backups,omitempty"` // sites with a backup schedule
 }
 
 // StatusOptions select sites; an empty Name means every site.
@@ -52,6 +57,14 @@ func (s *Service) Status(ctx context.Context, opts StatusOptions) ([]SiteStatus,
 		if err != nil {
 			return nil, err
 		}
+		if spec.Target == site.TargetSwarm {
+			st, err := s.swarmStatus(ctx, spec)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+			continue
+		}
 		svcs, err := eng.Services(ctx, spec)
 		if err != nil {
 			return nil, err
@@ -66,6 +79,7 @@ func (s *Service) Status(ctx context.Context, opts StatusOptions) ([]SiteStatus,
 				st.WordPressVersion = v
 			}
 		}
+		st.Backups = s.scheduledStatus(ctx, eng, spec)
 		out = append(out, st)
 	}
 	return out, nil
@@ -96,17 +110,16 @@ func (s *Service) Logs(ctx context.Context, opts LogsOptions) error {
 	if err := s.requireSite(opts.Name); err != nil {
 		return err
 	}
-	var services []string
-	switch opts.Service {
-	case "":
-	case site.ServiceWeb, site.ServiceDB:
-		services = []string{opts.Service}
-	default:
-		return fmt.Errorf("unknown service %q: use --service web or --service db", opts.Service)
-	}
 	spec, err := s.store.Load(opts.Name)
 	if err != nil {
 		return err
+	}
+	var services []string
+	if opts.Service != "" {
+		if !slices.Contains(spec.Services(), opts.Service) {
+			return fmt.Errorf("site %q has no service %q: use --service %s", opts.Name, opts.Service, strings.Join(spec.Services(), " or --service "))
+		}
+		services = []string{opts.Service}
 	}
 	eng, cli, err := s.engine(ctx)
 	if err != nil {
@@ -140,6 +153,9 @@ func (s *Service) Down(ctx context.Context, opts DownOptions) error {
 		return err
 	}
 	defer unlock()
+	if spec, err := s.store.Load(opts.Name); err == nil && spec.Target == site.TargetSwarm {
+		return s.removeSwarm(ctx, spec, false)
+	}
 	return eng.Remove(ctx, opts.Name, engine.RemoveOptions{})
 }
 
@@ -179,11 +195,30 @@ func (s *Service) Destroy(ctx context.Context, opts DestroyOptions) error {
 		return err
 	}
 	defer unlock()
-	if err := eng.Remove(ctx, opts.Name, engine.RemoveOptions{Volumes: true}); err != nil {
-		return err
+	var dataDir string
+	swarmSite := false
+	if known {
+		if spec, err := s.store.Load(opts.Name); err == nil {
+			dataDir = spec.DataDir
+			if spec.Target == site.TargetSwarm {
+				swarmSite = true
+				if err := s.removeSwarm(ctx, spec, true); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if !swarmSite {
+		if err := eng.Remove(ctx, opts.Name, engine.RemoveOptions{Volumes: true}); err != nil {
+			return err
+		}
 	}
 	if err := s.store.Remove(opts.Name); err != nil {
 		return err
+	}
+	if dataDir != "" {
+		// A user's own folder is never deleted by wpstack.
+		events.Emit(ctx, "folder "+dataDir, events.Info, fmt.Sprintf("kept: the site's database and files are still there; delete them yourself if you want (its files belong to the container users: sudo rm -rf %s)", dataDir))
 	}
 	events.Emit(ctx, "site "+opts.Name, events.Done, "destroyed (containers, network, volumes, secrets)")
 	return nil

@@ -17,6 +17,7 @@ const (
 	LayoutSplit    = "split"
 	LayoutAllInOne = "allinone"
 	TargetLocal    = "local"
+	TargetSwarm    = "swarm"
 )
 
 // Defaults, in one place.
@@ -42,6 +43,19 @@ type Spec struct {
 	AdminUser       string `yaml:"admin_user" json:"admin_user"`
 	AdminEmail      string `yaml:"admin_email" json:"admin_email"`
 	WordPressSource string `yaml:"wordpress_source,omitempty" json:"wordpress_source,omitempty"`
+	// DataDir, when set, keeps the database and the WordPress files in host
+	// folders under it instead of named volumes (see DataDirs).
+	DataDir string `yaml:"data_dir,omitempty" json:"data_dir,omitempty"`
+	// Target swarm only: web replicas, the registry every node pulls from,
+	// and the path present on every node that holds wp-content.
+	Replicas      int    `yaml:"replicas,omitempty" json:"replicas,omitempty"`
+	Registry      string `yaml:"registry,omitempty" json:"registry,omitempty"`
+	SharedStorage string `yaml:"shared_storage,omitempty" json:"shared_storage,omitempty"`
+	// BackupEvery, when set, adds a backup service to the site's stack that
+	// backs it up at this interval (a Go duration, e.g. 24h) and keeps the
+	// last BackupKeep backups (see backup.go).
+	BackupEvery string `yaml:"backup_every,omitempty" json:"backup_every,omitempty"`
+	BackupKeep  int    `yaml:"backup_keep,omitempty" json:"backup_keep,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.
@@ -72,6 +86,9 @@ func (s *Spec) ApplyDefaults() {
 	}
 	if s.Target == "" {
 		s.Target = TargetLocal
+	}
+	if s.Target == TargetSwarm && s.Replicas == 0 {
+		s.Replicas = 1
 	}
 	if s.Port == 0 {
 		s.Port = DefaultPort
@@ -121,12 +138,17 @@ func (s *Spec) Validate() error {
 	switch s.Layout {
 	case LayoutSplit:
 	case LayoutAllInOne:
-		return fmt.Errorf("layout %q is not available yet: use --layout split", s.Layout)
 	default:
-		return fmt.Errorf("unknown layout %q: use --layout split", s.Layout)
+		return fmt.Errorf("unknown layout %q: use --layout split (web and db containers) or --layout allinone (one container)", s.Layout)
 	}
-	if s.Target != TargetLocal {
-		return fmt.Errorf("unknown target %q: use --target local", s.Target)
+	if err := s.validateLayout(); err != nil {
+		return err
+	}
+	if err := s.validateTarget(); err != nil {
+		return err
+	}
+	if err := s.validateBackup(); err != nil {
+		return err
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		return fmt.Errorf("invalid port %d: choose one between 1 and 65535 with --port", s.Port)

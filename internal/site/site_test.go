@@ -67,8 +67,21 @@ func TestValidate(t *testing.T) {
 		{func(s *Spec) { s.Port = 70000 }, "--port"},
 		{func(s *Spec) { s.Port = -1 }, "--port"},
 		{func(s *Spec) { s.Layout = "cluster" }, "--layout"},
-		{func(s *Spec) { s.Layout = LayoutAllInOne }, "not available yet"},
+		{func(s *Spec) { s.Layout = LayoutAllInOne }, ""},
+		{func(s *Spec) { s.DataDir = "relative/dir" }, "--data-dir"},
+		{func(s *Spec) { s.DataDir = "/srv/wp-blog" }, ""},
+		{func(s *Spec) { s.Layout = LayoutAllInOne; s.Target = TargetSwarm; s.Replicas = 1 }, "--layout allinone"},
 		{func(s *Spec) { s.Target = "k8s" }, "--target"},
+		{func(s *Spec) { s.Replicas = 2 }, "--target swarm"},
+		{func(s *Spec) {
+			s.Target = TargetSwarm
+			s.Replicas = 2
+			s.Registry = "r.example:5000"
+			s.SharedStorage = "/mnt/s"
+		}, ""},
+		{func(s *Spec) { s.Target = TargetSwarm; s.Replicas = 0 }, "--replicas"},
+		{func(s *Spec) { s.Target = TargetSwarm; s.Replicas = 1; s.Registry = "bad reg" }, "--registry"},
+		{func(s *Spec) { s.Target = TargetSwarm; s.Replicas = 1; s.SharedStorage = "rel" }, "--shared-storage"},
 		{func(s *Spec) { s.Host = "bad host" }, "--host"},
 		{func(s *Spec) { s.Title = "  " }, "--title"},
 		{func(s *Spec) { s.AdminUser = "a b" }, "--admin-user"},

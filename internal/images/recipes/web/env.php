@@ -58,3 +58,30 @@ if (!function_exists('wpstack_salts')) {
 		return $salts;
 	}
 }
+
+if (!function_exists('wpstack_db_address')) {
+	/**
+	 * Splits WORDPRESS_DB_HOST as WordPress does (host, host:port,
+	 * host:/socket, [ipv6]:port) into array(host, port, socket).
+	 */
+	function wpstack_db_address($host)
+	{
+		$port = 3306;
+		$socket = null;
+		if (preg_match('/^\[(.*)\](?::(\d+))?$/', $host, $m)) {
+			$host = $m[1];
+			if (isset($m[2]) && $m[2] !== '') {
+				$port = (int) $m[2];
+			}
+		} elseif (substr_count($host, ':') === 1) {
+			list($h, $rest) = explode(':', $host, 2);
+			$host = $h;
+			if (ctype_digit($rest)) {
+				$port = (int) $rest;
+			} elseif ($rest !== '') {
+				$socket = $rest;
+			}
+		}
+		return array($host, $port, $socket);
+	}
+}

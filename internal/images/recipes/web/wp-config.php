@@ -18,20 +18,32 @@ define('DB_COLLATE', wpstack_env('WORDPRESS_DB_COLLATE', ''));
 
 $table_prefix = wpstack_env('WORDPRESS_TABLE_PREFIX', 'wp_');
 
-// Keys and salts: WPSTACK_SALTS_FILE first, then WORDPRESS_<KEY>[_FILE].
-// A key left undefined makes WordPress generate one and keep it in the database.
+// Keys and salts: WPSTACK_SALTS_FILE first, then WORDPRESS_<KEY>[_FILE],
+// then the ones generated once into the webroot at the first start.
 $wpstack_salts = wpstack_salts();
+$wpstack_generated = null;
 foreach (array('AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY',
 	'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT') as $wpstack_key) {
 	$wpstack_value = isset($wpstack_salts[$wpstack_key]) ? $wpstack_salts[$wpstack_key] : '';
 	if ($wpstack_value === '') {
 		$wpstack_value = wpstack_env('WORDPRESS_' . $wpstack_key, '');
 	}
+	if ($wpstack_value === '') {
+		if ($wpstack_generated === null) {
+			$wpstack_generated = @include '/var/www/html/wp-config-keys.php';
+			if (!is_array($wpstack_generated)) {
+				$wpstack_generated = array();
+			}
+		}
+		if (isset($wpstack_generated[$wpstack_key])) {
+			$wpstack_value = $wpstack_generated[$wpstack_key];
+		}
+	}
 	if ($wpstack_value !== '') {
 		define($wpstack_key, $wpstack_value);
 	}
 }
-unset($wpstack_salts, $wpstack_key, $wpstack_value);
+unset($wpstack_salts, $wpstack_generated, $wpstack_key, $wpstack_value);
 
 define('WP_DEBUG', !in_array(strtolower(wpstack_env('WORDPRESS_DEBUG', '')), array('', '0', 'false', 'no', 'off'), true));
 

@@ -1,0 +1,106 @@
+package backup
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Target is a site to restore into.
+type Target interface {
+	// ImportDB replaces the site's database with the SQL read from r,
+	// recreating the database with the given charset and collation first.
+	ImportDB(ctx context.Context, charset, collation string, r io.Reader) error
+	// ImportFiles replaces wp-content with the entries fill writes (names
+	// relative to the webroot), swapping the old tree out only once the
+	// new one is complete.
+	ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) error
+}
+
+// ApplyOptions tune a restore.
+type ApplyOptions struct {
+	// Rewrite, if set, filters the SQL on its way to the database (URL
+	// rewriting for a site at another address).
+	Rewrite func(io.Reader) io.Reader
+	// Progress is called with the bytes read from the archive so far.
+	Progress func(done int64)
+}
+
+// Apply restores an archive already checked by Verify (m is its manifest):
+// every member is checked again against m as it is read.
+func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyOptions) error {
+	rd, err := Open(r, &m)
+	if err != nil {
+		return err
+	}
+	var done int64
+	count := func(n int64) {
+		done += n
+		if opts.Progress != nil {
+			opts.Progress(done)
+		}
+	}
+	h, body, err := rd.Next()
+	if err != nil {
+		return err
+	}
+	// Database: every db/ chunk, in order, through one pipe into one import.
+	pr, pw := io.Pipe()
+	impErr := make(chan error, 1)
+	go func() {
+		var in io.Reader = pr
+		if opts.Rewrite != nil {
+			in = opts.Rewrite(pr)
+		}
+		err := dst.ImportDB(ctx, m.DBCharset, m.DBCollation, in)
+		pr.CloseWithError(errors.New("the database import stopped reading"))
+		impErr <- err
+	}()
+	for err == nil && strings.HasPrefix(h.Name, dbPrefix) {
+		var n int64
+		n, err = io.Copy(pw, body)
+		count(n)
+		if err == nil {
+			h, body, err = rd.Next()
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		pw.CloseWithError(err)
+		<-impErr
+		return err
+	}
+	pw.Close()
+	if ierr := <-impErr; ierr != nil {
+		return fmt.Errorf("import the database: %w", ierr)
+	}
+	if errors.Is(err, io.EOF) {
+		return nil // no files member at all: wp-content is left as it is
+	}
+	return dst.ImportFiles(ctx, func(tw *tar.Writer) error {
+		for {
+			hh := *h
+			hh.Name = strings.TrimPrefix(h.Name, filesPrefix)
+			if _, err := cleanMember(hh.Name); err != nil {
+				return invalid("%v", err)
+			}
+			if err := tw.WriteHeader(&hh); err != nil {
+				return fmt.Errorf("restore %s: %w", hh.Name, err)
+			}
+			n, err := io.Copy(tw, body)
+			count(n)
+			if err != nil {
+				return err
+			}
+			h, body, err = rd.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	})
+}

@@ -1,0 +1,179 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// RewriteSQL streams a mariadb-dump output through rp: every quoted string
+// literal that holds the old URL is unescaped, rewritten (serialization
+// aware) and escaped again; every other byte passes through unchanged.
+//
+// Rewriting the dump on its way in, rather than with SQL after the import,
+// needs no second pass over the database, works the same in every layout,
+// and keeps the logic in Go where it is tested without a server.
+func RewriteSQL(r io.Reader, rp *Replacer) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 256<<10)
+		err := rewriteSQL(bufio.NewReaderSize(r, 256<<10), w, rp)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr
+}
+
+func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
+	lineStart := true
+	var lit []byte
+	for {
+		c, err := r.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case lineStart && c == '-':
+			// A "-- " comment runs to the end of the line; its text is not SQL.
+			if next, _ := r.Peek(1); len(next) == 1 && next[0] == '-' {
+				line, err := r.ReadSlice('\n')
+				w.WriteByte(c)
+				w.Write(line)
+				for err == bufio.ErrBufferFull {
+					line, err = r.ReadSlice('\n')
+					w.Write(line)
+				}
+				if err == io.EOF {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				lineStart = true
+				continue
+			}
+			w.WriteByte(c)
+		case c == '`':
+			// An identifier: copied to its closing backtick.
+			w.WriteByte(c)
+			id, err := r.ReadSlice('`')
+			w.Write(id)
+			if err != nil {
+				return err
+			}
+		case c == '\'' || c == '"':
+			lit, err = readLiteral(r, c, lit[:0])
+			if err != nil {
+				return err
+			}
+			if rp.matches(lit) {
+				v := rp.replaceBytes(unescape(lit))
+				w.WriteByte(c)
+				escape(w, v)
+				w.WriteByte(c)
+			} else {
+				w.WriteByte(c)
+				w.Write(lit)
+				w.WriteByte(c)
+			}
+		default:
+			w.WriteByte(c)
+		}
+		lineStart = c == '\n'
+	}
+}
+
+// readLiteral returns the raw (still escaped) bytes up to the closing quote.
+func readLiteral(r *bufio.Reader, q byte, buf []byte) ([]byte, error) {
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return buf, err
+		}
+		if c == '\\' {
+			d, err := r.ReadByte()
+			if err != nil {
+				return buf, io.ErrUnexpectedEOF
+			}
+			buf = append(buf, c, d)
+			continue
+		}
+		if c == q {
+			// A doubled quote is an escaped quote.
+			if next, _ := r.Peek(1); len(next) == 1 && next[0] == q {
+				r.ReadByte()
+				buf = append(buf, '\\', q)
+				continue
+			}
+			return buf, nil
+		}
+		buf = append(buf, c)
+	}
+}
+
+// unescape undoes MariaDB's string escapes.
+func unescape(b []byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' || i+1 == len(b) {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch b[i] {
+		case '0':
+			out = append(out, 0)
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'b':
+			out = append(out, '\b')
+		case 'Z':
+			out = append(out, 26)
+		case '%', '_':
+			out = append(out, '\\', b[i]) // kept as is by the server too
+		default:
+			out = append(out, b[i])
+		}
+	}
+	return out
+}
+
+// escape writes b as mysql_real_escape_string does.
+func escape(w *bufio.Writer, b []byte) {
+	for _, c := range b {
+		switch c {
+		case 0:
+			w.WriteString(`\0`)
+		case '\n':
+			w.WriteString(`\n`)
+		case '\r':
+			w.WriteString(`\r`)
+		case '\\':
+			w.WriteString(`\\`)
+		case '\'':
+			w.WriteString(`\'`)
+		case '"':
+			w.WriteString(`\"`)
+		case 26:
+			w.WriteString(`\Z`)
+		default:
+			w.WriteByte(c)
+		}
+	}
+}

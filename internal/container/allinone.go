@@ -1,0 +1,116 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"os"
+	"time"
+)
+
+// allInOneUser runs both MariaDB and Apache in the all-in-one image. PID 1
+// may not stay root to start two children as two users, and no process in
+// a container may run as root, so after the one privilege drop both
+// services share the web user, as a single non-root user runs everything in
+// the course. The database is only reachable over its socket and on
+// 127.0.0.1, so sharing the user gives PHP nothing it could not already
+// reach with the site's own database password.
+const allInOneUser = webUser
+
+// allInOneDBHost is where WordPress finds the database in the all-in-one
+// image: the local socket.
+const allInOneDBHost = "localhost:" + dbSocket
+
+// runAllInOne prepares both data folders, initialises the database and the
+// webroot on first start, then supervises mariadbd and apache2: each is
+// restarted with backoff when it dies, the container ends (non-zero) when one
+// keeps failing, and every line they print goes to stdout prefixed with its
+// process name.
+func runAllInOne(env environ, stdout io.Writer) (int, error) {
+	logger := log.New(stdout, "wpstack | ", 0)
+	acct, err := lookupAccount(allInOneUser)
+	if err != nil {
+		return 1, err
+	}
+	env, err = prepareAsRoot(logger, env, acct, []ownedDir{
+		{dbVolume, 0o750},
+		{dbRunDir, 0o755},
+		{webRoot, 0o755},
+		{apacheRunDir, 0o755},
+	})
+	if err != nil {
+		return 1, err
+	}
+	if err := checkDBLayout(); err != nil {
+		return 1, err
+	}
+	if _, err := os.Stat(dbDataDir); errors.Is(err, fs.ErrNotExist) {
+		cfg, err := dbInitConfig(env, stdout)
+		if err != nil {
+			return 1, err
+		}
+		cfg.SocketUser = allInOneUser
+		if err := initDataDir(logger, cfg, env, nil, stdout); err != nil {
+			return 1, err
+		}
+	} else if err != nil {
+		return 1, fmt.Errorf("inspect %s: %w", dbDataDir, err)
+	}
+	if err := installCore(logger, coreSource, webRoot); err != nil {
+		return 1, err
+	}
+	if err := ensureKeys(logger, env, webRoot); err != nil {
+		return 1, err
+	}
+	if _, ok := env["WORDPRESS_DB_HOST"]; !ok {
+		env = env.with(map[string]string{"WORDPRESS_DB_HOST": allInOneDBHost})
+	}
+	apacheEnv, err := apacheEnviron(env)
+	if err != nil {
+		return 1, err
+	}
+	sup := &Supervisor{
+		Log:   logger,
+		Lines: stdout,
+		Children: []ChildSpec{
+			{
+				Name: "mariadbd",
+				Path: mariadbd,
+				// Only this container's Apache talks to it.
+				Args:    []string{"mariadbd", "--datadir=" + dbDataDir, "--bind-address=127.0.0.1"},
+				Env:     env.list(),
+				Dir:     dbVolume,
+				Restart: true,
+			},
+			{
+				Name:    "apache2",
+				Path:    apacheBin,
+				Args:    []string{"apache2", "-DFOREGROUND"},
+				Env:     apacheEnv.list(),
+				Dir:     webRoot,
+				Restart: true,
+			},
+		},
+		// Both stop well within Docker's default 10 s; mariadbd gets the
+		// time to flush InnoDB for a clean next start.
+		StopTimeout: 8 * time.Second,
+		Backoff:     Backoff{First: time.Second, Max: 16 * time.Second, Limit: 5, Stable: time.Minute},
+	}
+	return sup.Run()
+}
+
+// checkAllInOne is healthy only when both services answer: the database
+// over its socket, and WordPress's PHP through Apache (which queries the
+// database too).
+func checkAllInOne(ctx context.Context) error {
+	if err := checkDB(ctx, allInOneUser); err != nil {
+		return fmt.Errorf("mariadbd: %w", err)
+	}
+	if err := checkWeb(ctx); err != nil {
+		return fmt.Errorf("apache2: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+package images
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+// RoleEdge is the load balancer in front of a swarm site's web replicas.
+const RoleEdge Role = "edge"
+
+// EnsureEdge makes sure the edge image exists (building it from its recipe
+// on the base image when missing) and returns its reference.
+func EnsureEdge(ctx context.Context, eng Engine, opts Options) (string, error) {
+	if opts.Binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("find the wpstack binary to copy into images: %w", err)
+		}
+		opts.Binary = exe
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	binSum, err := binarySHA256(opts.Binary)
+	if err != nil {
+		return "", err
+	}
+	base, err := Base(ctx, eng, BaseOptions{Tag: opts.BaseTag, Mirror: opts.Mirror})
+	if err != nil {
+		return "", err
+	}
+	j := &roleJob{role: RoleEdge}
+	if err := j.ensure(ctx, eng, opts.Prefix, base.Ref, opts.Binary, binSum, opts.NoCache); err != nil {
+		return "", err
+	}
+	return j.ref, nil
+}

@@ -1,0 +1,62 @@
+package plan
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/state"
+)
+
+// VolumeBackups holds the scheduled backups of a site.
+const VolumeBackups = "backups"
+
+// BackupsTarget is where the backup service writes its archives.
+const BackupsTarget = "/backups"
+
+// addBackup adds the scheduled backup service when the spec has a schedule:
+// the db image (it has mariadb-dump and wpstack), the webroot read-only,
+// the database password as a secret, and a volume (or host folder) of its own.
+func addBackup(spec site.Spec, in Inputs, p *types.Project) {
+	if spec.BackupEvery == "" {
+		return
+	}
+	s := types.ServiceConfig{
+		Name:    site.ServiceBackup,
+		Restart: types.RestartPolicyUnlessStopped,
+	}
+	s.Image = in.DBImage
+	s.Labels = spec.Labels(site.ServiceBackup)
+	s.Entrypoint = types.ShellCommand{binary, "container", "backup"}
+	s.Environment = env(map[string]string{
+		"WPSTACK_SITE":          spec.Name,
+		"WPSTACK_BACKUP_EVERY":  spec.BackupEvery,
+		"WPSTACK_BACKUP_KEEP":   strconv.Itoa(spec.BackupKeep),
+		"WORDPRESS_DB_HOST":     site.ServiceDB + ":3306",
+		"MARIADB_PASSWORD_FILE": secretsIn + state.SecretDB,
+	})
+	s.Secrets = secrets(state.SecretDB)
+	html := dataMount(spec, VolumeHTML)
+	html.ReadOnly = true
+	backups := types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeBackups, Target: BackupsTarget}
+	if spec.DataDir != "" {
+		backups = types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: spec.BackupsDir(),
+			Target: BackupsTarget, Bind: &types.ServiceVolumeBind{CreateHostPath: true}}
+	} else {
+		if p.Volumes == nil {
+			p.Volumes = types.Volumes{}
+		}
+		p.Volumes[VolumeBackups] = types.VolumeConfig{Name: spec.VolumeName(VolumeBackups), Labels: spec.Labels(site.ServiceBackup)}
+	}
+	s.Volumes = []types.ServiceVolumeConfig{html, backups}
+	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
+	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}
+	s.HealthCheck = health(site.ServiceBackup, 30*time.Second)
+	grace := types.Duration(30 * time.Second)
+	s.StopGracePeriod = &grace
+	harden(&s)
+	p.Services[site.ServiceBackup] = s
+}

@@ -1,0 +1,124 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wpstack/wpstack/internal/site"
+)
+
+func testStack(t *testing.T, opts StackOptions) (in, out string, err error) {
+	t.Helper()
+	p, err := Build(testSpec(), Inputs{WebImage: "wpstack/web:6.1.9-abc", DBImage: "wpstack/db:def", SecretsDir: "/state/sites/blog/secrets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := p.MarshalYAML()
+	s, err := Stack(p, opts)
+	after, _ := p.MarshalYAML()
+	if err != nil {
+		return string(before), "", err
+	}
+	if string(before) != string(after) {
+		t.Error("Stack modified its input project")
+	}
+	y, err := s.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(before), string(y), nil
+}
+
+func TestStackGolden(t *testing.T) {
+	tests := []struct {
+		golden string
+		opts   StackOptions
+	}{
+		{"stack.golden.yaml", StackOptions{Replicas: 2, Registry: "registry.example:5000", SharedStorage: "/mnt/shared/blog", EdgeImage: "wpstack/edge:123"}},
+		{"stack-single.golden.yaml", StackOptions{Replicas: 1, EndpointMode: EndpointVIP, EdgeImage: "wpstack/edge:123"}},
+	}
+	for _, tt := range tests {
+		_, got, err := testStack(t, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", tt.golden)
+		if *update {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./internal/plan -update)", err)
+		}
+		if got != string(want) {
+			t.Errorf("stack differs from %s (run with -update if intended):\n%s", golden, got)
+		}
+	}
+}
+
+func TestStackInvariants(t *testing.T) {
+	p, err := Build(testSpec(), Inputs{WebImage: "w", DBImage: "d", SecretsDir: "/s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Stack(p, StackOptions{Replicas: 3, Registry: "reg:5000", SharedStorage: "/mnt/x", EdgeImage: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, db, edge, cron := s.Services[site.ServiceWeb], s.Services[site.ServiceDB], s.Services[ServiceEdge], s.Services[ServiceCron]
+	if *web.Deploy.Replicas != 3 || web.Deploy.UpdateConfig.Order != "start-first" || web.Deploy.UpdateConfig.FailureAction != "rollback" {
+		t.Errorf("web deploy = %+v", web.Deploy)
+	}
+	if len(web.Ports) != 0 || len(edge.Ports) != 1 || edge.Ports[0].Mode != "host" || edge.Ports[0].Published != "8080" {
+		t.Errorf("ports: web %v edge %v", web.Ports, edge.Ports)
+	}
+	if *db.Deploy.Replicas != 1 || len(db.Deploy.Placement.Constraints) != 1 || !strings.Contains(db.Deploy.Placement.Constraints[0], DBNodeLabel("blog")) {
+		t.Errorf("db not pinned: %+v", db.Deploy)
+	}
+	if *cron.Deploy.Replicas != 1 || web.Environment["WORDPRESS_CONFIG_EXTRA"] == nil || *web.Environment["WORDPRESS_CONFIG_EXTRA"] != DisableWPCron {
+		t.Errorf("cron: runner %v, web extra %v", cron.Deploy.Replicas, web.Environment["WORDPRESS_CONFIG_EXTRA"])
+	}
+	if _, ok := p.Services[site.ServiceWeb].Environment["WORDPRESS_CONFIG_EXTRA"]; ok {
+		t.Error("Stack changed the input's environment")
+	}
+	for name, svc := range s.Services {
+		if !strings.HasPrefix(svc.Image, "reg:5000/") {
+			t.Errorf("%s image %q not under the registry", name, svc.Image)
+		}
+		if svc.Deploy == nil || svc.Deploy.RestartPolicy == nil {
+			t.Errorf("%s has no restart policy", name)
+		}
+	}
+	if web.Volumes[0].Type != "bind" || web.Volumes[0].Source != "/mnt/x" || web.Volumes[0].Target != contentDir {
+		t.Errorf("web volumes = %+v", web.Volumes)
+	}
+	if s.Networks["default"].Driver != "overlay" {
+		t.Errorf("network = %+v", s.Networks["default"])
+	}
+	for _, bad := range []StackOptions{
+		{Replicas: 0, EdgeImage: "e"},
+		{Replicas: 1, EdgeImage: "e", EndpointMode: "ipvs"},
+		{Replicas: 1},
+		{Replicas: 1, EdgeImage: "e", SharedStorage: "rel/path"},
+	} {
+		if _, err := Stack(p, bad); err == nil {
+			t.Errorf("Stack accepted %+v", bad)
+		}
+	}
+}
+
+func TestStackImage(t *testing.T) {
+	for _, tt := range []struct{ reg, ref, want string }{
+		{"", "wpstack/web:1", "wpstack/web:1"},
+		{"r:5000", "wpstack/web:1", "r:5000/wpstack/web:1"},
+		{"r:5000", "r:5000/wpstack/web:1", "r:5000/wpstack/web:1"},
+	} {
+		if got := StackImage(tt.reg, tt.ref); got != tt.want {
+			t.Errorf("StackImage(%q, %q) = %q, want %q", tt.reg, tt.ref, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,206 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/site"
+)
+
+// BackupDir is where a site's backups go by default. It is outside the
+// site's state folder so that `destroy` does not delete them.
+func (s *Service) BackupDir(name string) string {
+	return filepath.Join(s.store.Root, "backups", name)
+}
+
+// BackupOptions name the site and, optionally, the file to write.
+type BackupOptions struct {
+	Name   string
+	Output string // "" = BackupDir(Name)/<name>-<time>.wpbackup
+	// WpstackVersion is recorded in the manifest.
+	WpstackVersion string
+}
+
+// BackupResult is what `backup` prints.
+type BackupResult struct {
+	Path     string          `json:"path"`
+	Size     int64           `json:"size"`
+	SHA256   string          `json:"sha256"`
+	Duration time.Duration   `json:"duration_ns"`
+	Manifest backup.Manifest `json:"manifest"`
+}
+
+// Backup writes a consistent backup of a running site to a file.
+func (s *Service) Backup(ctx context.Context, opts BackupOptions) (BackupResult, error) {
+	if err := s.requireSite(opts.Name); err != nil {
+		return BackupResult{}, err
+	}
+	unlock, err := s.store.Lock(ctx, opts.Name, func() {
+		events.Emit(ctx, "site "+opts.Name, events.Info, "waiting for another wpstack command on this site to finish")
+	})
+	if err != nil {
+		return BackupResult{}, err
+	}
+	defer unlock()
+	return s.backupLocked(ctx, opts, "")
+}
+
+func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix string) (BackupResult, error) {
+	start := time.Now()
+	spec, err := s.store.Load(opts.Name)
+	if err != nil {
+		return BackupResult{}, err
+	}
+	if spec.Target == site.TargetSwarm {
+		return BackupResult{}, fmt.Errorf("site %q runs on a swarm: backups of swarm sites are not supported yet", spec.Name)
+	}
+	eng, cli, err := s.engine(ctx)
+	if err != nil {
+		return BackupResult{}, err
+	}
+	defer cli.Close()
+	if err := requireRunning(ctx, eng, spec); err != nil {
+		return BackupResult{}, err
+	}
+	out := opts.Output
+	if out == "" {
+		dir := s.BackupDir(spec.Name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return BackupResult{}, fmt.Errorf("create backup folder: %w", err)
+		}
+		out = filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix+backup.Extension)
+	}
+	res := "backup " + filepath.Base(out)
+	src := backup.Site{Cli: cli, Spec: spec}
+	prog := progress(ctx, res, start)
+	var man backup.Manifest
+	size, sum, err := backup.WriteFileAtomic(out, func(w io.Writer) error {
+		m, err := backup.Create(ctx, src, w, backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog})
+		man = m
+		return err
+	})
+	if err != nil {
+		events.Emit(ctx, res, events.Failed, err.Error())
+		return BackupResult{}, fmt.Errorf("back up site %q: %w", spec.Name, err)
+	}
+	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s, %d tables, %d files", mb(size), man.Tables, man.Files()))
+	return BackupResult{Path: out, Size: size, SHA256: sum, Duration: time.Since(start), Manifest: man}, nil
+}
+
+func requireRunning(ctx context.Context, eng *engine.Engine, spec site.Spec) error {
+	svcs, err := eng.Services(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if st := engine.Overall(svcs); st != "running" {
+		return fmt.Errorf("site %q is %s: start it with `wpstack up %s` first", spec.Name, st, spec.Name)
+	}
+	return nil
+}
+
+// progress returns a throttled progress reporter drawing a bar as the text
+// of Working events.
+func progress(ctx context.Context, res string, start time.Time) func(done, total int64) {
+	var last time.Time
+	return func(done, total int64) {
+		if time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		rate := float64(done) / 1e6 / max(time.Since(start).Seconds(), 0.001)
+		if total <= 0 || done > total {
+			events.Emit(ctx, res, events.Working, fmt.Sprintf("%s  %.1f MB/s", mb(done), rate))
+			return
+		}
+		const width = 24
+		fill := int(width * done / total)
+		events.Emit(ctx, res, events.Working, fmt.Sprintf("[%s%s] %3d%%  %s / %s  %.1f MB/s",
+			strings.Repeat("=", fill), strings.Repeat(" ", width-fill), 100*done/total, mb(done), mb(total), rate))
+	}
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// VerifyBackup checks a whole archive without touching any site.
+func (s *Service) VerifyBackup(ctx context.Context, path string) (backup.Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return backup.Manifest{}, fmt.Errorf("open backup: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	start := time.Now()
+	prog := progress(ctx, "verify "+filepath.Base(path), start)
+	var read int64
+	m, err := backup.Verify(&ctxReader{ctx: ctx, r: f, n: &read}, func(int64) { prog(read, st.Size()) })
+	if err != nil {
+		if backup.IsPartial(path) {
+			err = fmt.Errorf("%w (its name says it is an interrupted backup)", err)
+		}
+		return m, fmt.Errorf("%s: %w", path, err)
+	}
+	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", len(m.Members)))
+	return m, nil
+}
+
+// ctxReader stops a long read when the context ends and counts bytes.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+	n   *int64
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+// BackupEntry is one file in `backup list`.
+type BackupEntry struct {
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"time"`
+}
+
+// ListBackups lists a site's backups in its backup folder, newest first.
+func (s *Service) ListBackups(ctx context.Context, name string) ([]BackupEntry, error) {
+	if err := site.ValidateName(name); err != nil {
+		return nil, err
+	}
+	dir := s.BackupDir(name)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list backups in %s: %w", dir, err)
+	}
+	var out []BackupEntry
+	for _, e := range ents {
+		if e.IsDir() || backup.IsPartial(e.Name()) || !strings.HasSuffix(e.Name(), backup.Extension) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			out = append(out, BackupEntry{Path: filepath.Join(dir, e.Name()), Size: fi.Size(), ModTime: fi.ModTime()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ModTime.After(out[j].ModTime) })
+	return out, nil
+}

@@ -1,0 +1,238 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/images/wpsource"
+	"github.com/wpstack/wpstack/internal/plan"
+	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/swarm"
+)
+
+// loadSwarmSite loads a site and refuses one that does not run on a swarm.
+func (s *Service) loadSwarmSite(name, verb string) (site.Spec, error) {
+	if err := s.requireSite(name); err != nil {
+		return site.Spec{}, err
+	}
+	spec, err := s.store.Load(name)
+	if err != nil {
+		return spec, err
+	}
+	if spec.Target != site.TargetSwarm {
+		return spec, fmt.Errorf("site %q runs on target %q: %s needs a swarm site (create one with `wpstack up NAME --target swarm`)", name, spec.Target, verb)
+	}
+	return spec, nil
+}
+
+// ScaleOptions set the web replicas of a swarm site.
+type ScaleOptions struct {
+	Name     string
+	Replicas int
+}
+
+// ScaleResult is what `scale` prints.
+type ScaleResult struct {
+	Name     string        `json:"name"`
+	Replicas int           `json:"replicas"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Scale sets the number of web replicas and waits until they all serve.
+func (s *Service) Scale(ctx context.Context, opts ScaleOptions) (ScaleResult, error) {
+	start := time.Now()
+	spec, err := s.loadSwarmSite(opts.Name, "scale")
+	if err != nil {
+		return ScaleResult{}, err
+	}
+	spec.Replicas = opts.Replicas
+	if err := spec.Validate(); err != nil {
+		return ScaleResult{}, err
+	}
+	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	if err != nil {
+		return ScaleResult{}, err
+	}
+	defer unlock()
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return ScaleResult{}, err
+	}
+	defer t.cli.Close()
+	if err := checkCluster(spec, t.info); err != nil {
+		return ScaleResult{}, err
+	}
+	if err := t.cluster.Scale(ctx, spec.StackName(), site.ServiceWeb, opts.Replicas); err != nil {
+		return ScaleResult{}, err
+	}
+	if err := s.store.Save(spec); err != nil {
+		return ScaleResult{}, err
+	}
+	if err := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start}); err != nil {
+		return ScaleResult{}, err
+	}
+	return ScaleResult{Name: spec.Name, Replicas: opts.Replicas, Duration: time.Since(start)}, nil
+}
+
+// UpdateOptions say what a rolling update changes.
+type UpdateOptions struct {
+	Name            string
+	WordPressSource string // "" keeps the site's
+	// WebImage runs this web image (on the manager's engine, or in the
+	// registry) instead of the one wpstack builds: a custom image, or a
+	// release to try. It is not stored: the next up or update goes back
+	// to the built image.
+	WebImage string
+}
+
+// UpdateResult is what `update` and `rollback` print.
+type UpdateResult struct {
+	Name       string        `json:"name"`
+	RolledBack bool          `json:"rolled_back"`
+	Message    string        `json:"message,omitempty"`
+	Duration   time.Duration `json:"duration_ns"`
+}
+
+// ErrUpdateRolledBack is returned when the new version failed its health
+// checks and swarm went back to the previous one.
+var ErrUpdateRolledBack = errors.New("the update failed and was rolled back")
+
+// Update rebuilds and pushes what changed, then rolls the web replicas one
+// by one (start-first, healthcheck-gated). A new version that fails its
+// health checks is rolled back by swarm; Update then returns an error
+// wrapping ErrUpdateRolledBack with the result.
+func (s *Service) Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
+	start := time.Now()
+	spec, err := s.loadSwarmSite(opts.Name, "update")
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	if opts.WordPressSource != "" {
+		if _, err := wpsource.ParseSpec(opts.WordPressSource); err != nil {
+			return UpdateResult{}, fmt.Errorf("--wordpress-source: %w", err)
+		}
+		spec.WordPressSource = opts.WordPressSource
+	}
+	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	defer unlock()
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	defer t.cli.Close()
+	if err := checkCluster(spec, t.info); err != nil {
+		return UpdateResult{}, err
+	}
+	_, err = s.deploySwarm(ctx, t, spec, deployOptions{webImage: opts.WebImage, since: start})
+	res := UpdateResult{Name: spec.Name, Duration: time.Since(start)}
+	if errors.Is(err, swarm.ErrRolledBack) {
+		res.RolledBack, res.Message = true, err.Error()
+		// Swarm is still bringing the old tasks back: wait for it.
+		if werr := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); werr != nil {
+			return res, fmt.Errorf("%w; then: %v", ErrUpdateRolledBack, werr)
+		}
+		res.Duration = time.Since(start)
+		return res, fmt.Errorf("%w: %s", ErrUpdateRolledBack, err.Error())
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := s.store.Save(spec); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// RollbackOptions name the site to roll back.
+type RollbackOptions struct {
+	Name string
+}
+
+// Rollback returns the web replicas (and the cron runner) to the version
+// before the last update, one by one, start-first.
+func (s *Service) Rollback(ctx context.Context, opts RollbackOptions) (UpdateResult, error) {
+	start := time.Now()
+	spec, err := s.loadSwarmSite(opts.Name, "rollback")
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	defer unlock()
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	defer t.cli.Close()
+	changed, err := t.cluster.Rollback(ctx, spec.StackName(), rollingServices()...)
+	if err != nil {
+		return UpdateResult{}, err
+	}
+	if !changed {
+		return UpdateResult{}, fmt.Errorf("site %q has no previous version to roll back to: run `wpstack update %s` first", spec.Name, spec.Name)
+	}
+	if err := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); err != nil {
+		return UpdateResult{}, err
+	}
+	return UpdateResult{Name: spec.Name, RolledBack: true, Duration: time.Since(start)}, nil
+}
+
+// ClusterStatus is the swarm part of a swarm site's status.
+type ClusterStatus struct {
+	Nodes    int                   `json:"nodes"`
+	DBNode   string                `json:"db_node"`
+	DBLabel  string                `json:"db_node_label"`
+	Services []swarm.ServiceStatus `json:"services"`
+}
+
+// swarmStatus fills a swarm site's status.
+func (s *Service) swarmStatus(ctx context.Context, spec site.Spec) (SiteStatus, error) {
+	st := SiteStatus{Name: spec.Name, Layout: spec.Layout, Target: spec.Target, URL: spec.URL(), AdminUser: spec.AdminUser,
+		AdminPasswordFile: s.store.SecretPath(spec.Name, "admin_password")}
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return st, err
+	}
+	defer t.cli.Close()
+	svcs, err := t.cluster.Status(ctx, spec.StackName())
+	if err != nil {
+		return st, err
+	}
+	label := plan.DBNodeLabel(spec.Name)
+	node, err := t.cluster.PinnedNode(ctx, label)
+	if err != nil {
+		return st, err
+	}
+	st.State = swarm.Overall(svcs)
+	if len(svcs) == 0 {
+		st.State = "down"
+	}
+	st.Cluster = &ClusterStatus{Nodes: t.info.Nodes, DBNode: node, DBLabel: label, Services: svcs}
+	return st, nil
+}
+
+// removeSwarm is down (keep) or destroy (everything) for a swarm site.
+func (s *Service) removeSwarm(ctx context.Context, spec site.Spec, destroy bool) error {
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.cli.Close()
+	opts := swarm.RemoveOptions{}
+	if destroy {
+		opts = swarm.RemoveOptions{Secrets: true, Volumes: true, NodeLabel: plan.DBNodeLabel(spec.Name)}
+	}
+	if err := t.cluster.Remove(ctx, spec.StackName(), opts); err != nil {
+		return err
+	}
+	events.Emit(ctx, "stack "+spec.StackName(), events.Done, "removed")
+	return nil
+}

@@ -1,0 +1,96 @@
+package swarm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/swarm"
+)
+
+// ServiceStatus is one stack service as the cluster sees it.
+type ServiceStatus struct {
+	Name        string         `json:"name"`
+	Mode        string         `json:"mode"` // replicated or global
+	Desired     int            `json:"desired"`
+	Running     int            `json:"running"`
+	PerNode     map[string]int `json:"per_node"` // running tasks by node hostname
+	Image       string         `json:"image"`
+	UpdateState string         `json:"update_state,omitempty"`
+	UpdateMsg   string         `json:"update_message,omitempty"`
+	Placement   []string       `json:"placement,omitempty"`
+	Endpoint    string         `json:"endpoint_mode"`
+}
+
+// Status reports the stack's services, sorted by name.
+func (c *Cluster) Status(ctx context.Context, stack string) ([]ServiceStatus, error) {
+	svcs, err := c.stackServices(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := c.cli.NodeList(ctx, swarm.NodeListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list swarm nodes: %w", err)
+	}
+	host := map[string]string{}
+	ready := 0
+	for _, n := range nodes {
+		host[n.ID] = n.Description.Hostname
+		if n.Status.State == swarm.NodeStateReady && n.Spec.Availability == swarm.NodeAvailabilityActive {
+			ready++
+		}
+	}
+	out := make([]ServiceStatus, 0, len(svcs))
+	for _, s := range svcs {
+		st := ServiceStatus{
+			Name:    strings.TrimPrefix(s.Spec.Name, stack+"_"),
+			Mode:    "global",
+			Desired: ready,
+			PerNode: map[string]int{},
+		}
+		if r := s.Spec.Mode.Replicated; r != nil && r.Replicas != nil {
+			st.Mode, st.Desired = "replicated", int(*r.Replicas)
+		}
+		if cs := s.Spec.TaskTemplate.ContainerSpec; cs != nil {
+			st.Image = cs.Image
+		}
+		if p := s.Spec.TaskTemplate.Placement; p != nil {
+			st.Placement = p.Constraints
+		}
+		if s.Spec.EndpointSpec != nil {
+			st.Endpoint = string(s.Spec.EndpointSpec.Mode)
+		}
+		if u := s.UpdateStatus; u != nil {
+			st.UpdateState, st.UpdateMsg = string(u.State), u.Message
+		}
+		tasks, err := c.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(
+			filters.Arg("service", s.ID), filters.Arg("desired-state", "running"))})
+		if err != nil {
+			return nil, fmt.Errorf("list tasks of %s: %w", s.Spec.Name, err)
+		}
+		for _, t := range tasks {
+			if t.Status.State == swarm.TaskStateRunning {
+				st.Running++
+				st.PerNode[host[t.NodeID]]++
+			}
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Overall sums services up into one word: running, converging or stopped.
+func Overall(svcs []ServiceStatus) string {
+	if len(svcs) == 0 {
+		return "stopped"
+	}
+	for _, s := range svcs {
+		if s.Running != s.Desired || s.UpdateState == string(swarm.UpdateStateUpdating) || s.UpdateState == string(swarm.UpdateStateRollbackStarted) {
+			return "converging"
+		}
+	}
+	return "running"
+}

@@ -1,0 +1,139 @@
+package swarm
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/wpstack/wpstack/internal/events"
+)
+
+// ErrRolledBack is wrapped when an update failed and swarm rolled it back.
+var ErrRolledBack = fmt.Errorf("update rolled back")
+
+// WaitOptions tune Wait.
+type WaitOptions struct {
+	Timeout time.Duration // default 5 minutes
+	// Since: an update status started before it is an old one.
+	Since time.Time
+	// Rollback: the wait is for a rollback, so a completed rollback is success.
+	Rollback bool
+}
+
+// Wait polls until every service of the stack has its tasks running
+// (healthy, for services with a healthcheck) and no update in progress.
+// An update that swarm rolled back is an error wrapping ErrRolledBack.
+func (c *Cluster) Wait(ctx context.Context, stack string, opts WaitOptions) error {
+	if opts.Timeout == 0 {
+		opts.Timeout = 5 * time.Minute
+	}
+	deadline := time.Now().Add(opts.Timeout)
+	last := ""
+	for {
+		pending, err := c.pending(ctx, stack, opts)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		if msg := strings.Join(pending, "; "); msg != last {
+			events.Emit(ctx, "stack "+stack, events.Working, msg)
+			last = msg
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("stack %s did not converge within %s: %s (see `wpstack status %s` and `docker service ps %s_web --no-trunc`)", stack, opts.Timeout, strings.Join(pending, "; "), stack, stack)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// pending lists what is not converged yet, one phrase per service.
+func (c *Cluster) pending(ctx context.Context, stack string, opts WaitOptions) ([]string, error) {
+	svcs, err := c.stackServices(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	if len(svcs) == 0 {
+		return nil, fmt.Errorf("stack %s has no services", stack)
+	}
+	nodes, err := c.readyNodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range svcs {
+		if u := s.UpdateStatus; u != nil && u.StartedAt != nil && !u.StartedAt.Before(opts.Since.Add(-time.Second)) {
+			switch u.State {
+			case swarm.UpdateStateUpdating, swarm.UpdateStateRollbackStarted:
+				out = append(out, fmt.Sprintf("%s: %s", s.Spec.Name, u.State))
+				continue
+			case swarm.UpdateStatePaused, swarm.UpdateStateRollbackPaused:
+				return nil, fmt.Errorf("service %s: update %s: %s", s.Spec.Name, u.State, u.Message)
+			case swarm.UpdateStateRollbackCompleted:
+				if !opts.Rollback {
+					return nil, fmt.Errorf("service %s: %w: %s", s.Spec.Name, ErrRolledBack, u.Message)
+				}
+			}
+		}
+		tasks, err := c.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", s.ID))})
+		if err != nil {
+			return nil, fmt.Errorf("list tasks of %s: %w", s.Spec.Name, err)
+		}
+		running, desired, stopping := 0, 0, 0
+		for _, t := range tasks {
+			live := t.Status.State == swarm.TaskStateRunning || t.Status.State == swarm.TaskStateStarting
+			switch {
+			case t.DesiredState == swarm.TaskStateRunning:
+				desired++
+				if t.Status.State == swarm.TaskStateRunning {
+					running++
+				}
+			case live:
+				// Scaled down or replaced, still serving: not done until it stops.
+				stopping++
+			}
+		}
+		want := nodes
+		if r := s.Spec.Mode.Replicated; r != nil && r.Replicas != nil {
+			want = int(*r.Replicas)
+		}
+		if running != want || desired != want {
+			out = append(out, fmt.Sprintf("%s: %d/%d running", s.Spec.Name, running, want))
+		} else if stopping > 0 {
+			out = append(out, fmt.Sprintf("%s: %d stopping", s.Spec.Name, stopping))
+		}
+	}
+	return out, nil
+}
+
+func (c *Cluster) stackServices(ctx context.Context, stack string) ([]swarm.Service, error) {
+	svcs, err := c.cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelNamespace+"="+stack))})
+	if err != nil {
+		return nil, fmt.Errorf("list services of stack %s: %w", stack, err)
+	}
+	return svcs, nil
+}
+
+// readyNodes counts the nodes a global service runs on.
+func (c *Cluster) readyNodes(ctx context.Context) (int, error) {
+	nodes, err := c.cli.NodeList(ctx, swarm.NodeListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("list swarm nodes: %w", err)
+	}
+	n := 0
+	for _, nd := range nodes {
+		if nd.Status.State == swarm.NodeStateReady && nd.Spec.Availability == swarm.NodeAvailabilityActive {
+			n++
+		}
+	}
+	return n, nil
+}

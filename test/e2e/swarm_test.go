@@ -1,0 +1,319 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The load every rolling change runs under, through the manager's edge.
+const swarmLoadRate = 25
+
+type swarmStatus struct {
+	State   string `json:"state"`
+	URL     string `json:"url"`
+	Cluster struct {
+		Nodes    int    `json:"nodes"`
+		DBNode   string `json:"db_node"`
+		Services []struct {
+			Name        string         `json:"name"`
+			Desired     int            `json:"desired"`
+			Running     int            `json:"running"`
+			PerNode     map[string]int `json:"per_node"`
+			Image       string         `json:"image"`
+			UpdateState string         `json:"update_state"`
+		} `json:"services"`
+	} `json:"cluster"`
+}
+
+func (s swarmStatus) service(name string) (desired, running int, perNode map[string]int, image string) {
+	for _, sv := range s.Cluster.Services {
+		if sv.Name == name {
+			return sv.Desired, sv.Running, sv.PerNode, sv.Image
+		}
+	}
+	return 0, 0, nil, ""
+}
+
+// TestSwarm runs one site on a real 3-node swarm through its whole life:
+// deploy, spread, shared uploads, scale, rolling update and rollback under
+// load, a broken release rolled back by itself, a lost worker, destroy.
+func TestSwarm(t *testing.T) {
+	cl := startCluster(t)
+	e := newEnv(t)
+	e.extra = append(e.extra, "DOCKER_HOST="+cl.nodes[0].host())
+	name := siteName("e2e5-sw")
+	port := 8080
+	edge := newEdgeClient(cl.nodes[0].ip, port)
+	if err := os.MkdirAll(filepath.Join(cl.shared, name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	status := func() swarmStatus {
+		t.Helper()
+		var st swarmStatus
+		r := e.mustRun("status", name, "--json")
+		if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+			t.Fatalf("status --json: %v\n%s", err, r.stdout)
+		}
+		return st
+	}
+	destroyed := false
+	t.Cleanup(func() {
+		if !destroyed {
+			e.run("destroy", name, "--yes")
+		}
+	})
+
+	// Bad input first: nothing may be made.
+	e.mustFail([]string{"--registry"}, "up", name, "--target", "swarm", "--replicas", "2", "--port", fmt.Sprint(port),
+		"--shared-storage", "/mnt/shared/"+name)
+	e.mustFail([]string{"--shared-storage"}, "up", name, "--target", "swarm", "--replicas", "2", "--port", fmt.Sprint(port),
+		"--registry", cl.registry)
+	if out := cl.node(0, "service", "ls", "-q"); out != "" {
+		t.Fatalf("a refused up left services: %s", out)
+	}
+
+	if !t.Run("deploy", func(t *testing.T) {
+		r := e.mustRun("up", name, "--target", "swarm", "--replicas", "2", "--registry", cl.registry, "--port", fmt.Sprint(port),
+			"--shared-storage", "/mnt/shared/"+name, "--wordpress-source", "debian")
+		t.Logf("MEASURE deploy (build on the manager, push, deploy, install): %s", r.took.Round(100*time.Millisecond))
+		st := status()
+		_, running, perNode, _ := st.service("web")
+		if running != 2 || len(perNode) != 2 {
+			t.Fatalf("web: %d running on nodes %v, want 2 on 2 nodes", running, perNode)
+		}
+		if st.Cluster.DBNode != cl.nodes[0].name {
+			t.Errorf("db pinned to %q, want the manager %s", st.Cluster.DBNode, cl.nodes[0].name)
+		}
+		if _, running, perNode, _ := st.service("edge"); running != 3 || len(perNode) != 3 {
+			t.Errorf("edge: %d running on %v, want one per node", running, perNode)
+		}
+		if _, running, _, _ := st.service("cron"); running != 1 {
+			t.Errorf("cron runners: %d, want exactly 1", running)
+		}
+		served := replicasAnswering(t, edge, 20)
+		if len(served) != 2 {
+			t.Fatalf("replicas answering through the edge: %v, want 2", served)
+		}
+		t.Logf("memory per node after deploy:\n%s", cl.memory())
+	}) {
+		return
+	}
+
+	t.Run("upload via one replica, read via the other", func(t *testing.T) {
+		pw := readFile(t, filepath.Join(e.home, "sites", name, "secrets", "admin_password"))
+		url, by := uploadPNG(t, edge, "admin", pw)
+		path := url[strings.Index(url, "/wp-content/"):]
+		want := tinyPNG(t)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			status, body, other, err := edge.do(context.Background(), http.MethodGet, path, nil, "")
+			if err != nil || status != 200 || !bytes.Equal(body, want) {
+				t.Fatalf("GET %s via %s: %d %v (%d bytes)", path, other, status, err, len(body))
+			}
+			if other != by {
+				t.Logf("uploaded through %s, read through %s", by, other)
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("every read of %s came from %s, the replica it was uploaded through", path, by)
+			}
+		}
+	})
+
+	if !t.Run("scale 2 to 4 to 2", func(t *testing.T) {
+		for _, n := range []int{4, 2} {
+			r := e.mustRun("scale", name, fmt.Sprint(n))
+			t.Logf("MEASURE scale to %d: %s", n, r.took.Round(100*time.Millisecond))
+			if _, running, _, _ := status().service("web"); running != n {
+				t.Fatalf("after scale %d: %d web replicas running", n, running)
+			}
+			if served := replicasAnswering(t, edge, 10*n); len(served) != n {
+				t.Fatalf("after scale %d the edge reached %d replicas: %v", n, len(served), served)
+			}
+		}
+	}) {
+		return
+	}
+
+	_, _, _, builtImage := status().service("web")
+	builtRef := strings.SplitN(builtImage, "@", 2)[0]
+
+	if !t.Run("rolling update and rollback under load", func(t *testing.T) {
+		good := name + "-next:1"
+		buildOnManager(t, cl, good, "FROM "+builtRef+"\nLABEL io.wpstack.e2e.release=next\n")
+		l := startLoad(edge, swarmLoadRate, 10*time.Minute)
+		r := e.mustRun("update", name, "--web-image", good)
+		res := l.finish()
+		t.Logf("MEASURE update: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
+		if _, _, _, img := status().service("web"); !strings.Contains(img, good) {
+			t.Errorf("after update web runs %s, want %s", img, good)
+		}
+		if res.Failed != 0 || res.Rate < 20 {
+			t.Errorf("update: %s; want 0 failed at >= 20 req/s", res)
+		}
+
+		l = startLoad(edge, swarmLoadRate, 10*time.Minute)
+		r = e.mustRun("rollback", name)
+		res = l.finish()
+		t.Logf("MEASURE rollback: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
+		if _, _, _, img := status().service("web"); !strings.HasPrefix(img, builtRef) {
+			t.Errorf("after rollback web runs %s, want %s", img, builtRef)
+		}
+		if res.Failed != 0 || res.Rate < 20 {
+			t.Errorf("rollback: %s; want 0 failed at >= 20 req/s", res)
+		}
+	}) {
+		return
+	}
+
+	t.Run("broken release rolls back by itself", func(t *testing.T) {
+		broken := name + "-broken:1"
+		buildOnManager(t, cl, broken, "FROM "+builtRef+"\nRUN rm /usr/share/wpstack/health.php\n")
+		l := startLoad(edge, swarmLoadRate, 10*time.Minute)
+		r := e.mustFail([]string{"rolled back"}, "update", name, "--web-image", broken)
+		res := l.finish()
+		t.Logf("MEASURE broken update, detected and rolled back: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
+		st := status()
+		if _, running, _, img := st.service("web"); running != 2 || !strings.HasPrefix(img, builtRef) {
+			t.Errorf("after the automatic rollback web runs %d × %s, want 2 × %s", running, img, builtRef)
+		}
+		if res.Failed != 0 {
+			t.Errorf("broken update: %s; want 0 failed", res)
+		}
+	})
+
+	t.Run("worker lost", func(t *testing.T) {
+		_, _, perNode, _ := status().service("web")
+		victim := -1
+		for i := 1; i < len(cl.nodes); i++ {
+			if perNode[cl.nodes[i].name] > 0 {
+				victim = i
+				break
+			}
+		}
+		if victim < 0 {
+			t.Fatalf("no worker runs a web task: %v", perNode)
+		}
+		l := startLoad(edge, swarmLoadRate, 5*time.Minute)
+		time.Sleep(2 * time.Second)
+		killed := time.Now()
+		cl.must("kill", cl.nodes[victim].name)
+		back := time.Duration(0)
+		deadline := time.Now().Add(2 * time.Minute)
+		for back == 0 {
+			st := status()
+			if _, running, pn, _ := st.service("web"); running == 2 && pn[cl.nodes[victim].name] == 0 {
+				back = time.Since(killed)
+			} else if time.Now().After(deadline) {
+				t.Fatalf("web tasks not back on the surviving nodes after 2m: %v", pn)
+			}
+		}
+		time.Sleep(3 * time.Second)
+		res := l.finish()
+		t.Logf("MEASURE worker %s killed: web back to 2 replicas on the survivors after %s; under load: %s (slowest request = the longest wait a client saw)",
+			cl.nodes[victim].name, back.Round(100*time.Millisecond), res)
+		if res.Failed != 0 {
+			t.Errorf("requests failed while a worker was lost: %s", res)
+		}
+		// The node comes back, so destroy can reach a whole cluster again.
+		cl.must("start", cl.nodes[victim].name)
+		cl.waitEngine(victim, time.Minute)
+		cl.waitNodeReady(victim, time.Minute)
+	})
+
+	t.Run("destroy leaves nothing", func(t *testing.T) {
+		r := e.mustRun("destroy", name, "--yes")
+		destroyed = true
+		t.Logf("MEASURE destroy: %s", r.took.Round(100*time.Millisecond))
+		ns := "label=com.docker.stack.namespace=" + name
+		for what, args := range map[string][]string{
+			"services": {"service", "ls", "-q", "--filter", ns},
+			"networks": {"network", "ls", "-q", "--filter", ns},
+			"secrets":  {"secret", "ls", "-q", "--filter", ns},
+		} {
+			if out := cl.node(0, args...); out != "" {
+				t.Errorf("destroy left %s: %s", what, out)
+			}
+		}
+		if out := cl.node(0, "volume", "ls", "-q", "--filter", ns); out != "" {
+			t.Errorf("destroy left volumes on the manager: %s", out)
+		}
+		if out := cl.node(0, "node", "ls", "--filter", "node.label=io.wpstack.db."+name, "-q"); out != "" {
+			t.Errorf("destroy left the db pin label on nodes %s", out)
+		}
+		if _, err := os.Stat(filepath.Join(e.home, "sites", name)); !os.IsNotExist(err) {
+			t.Errorf("destroy left the site's state: %v", err)
+		}
+	})
+}
+
+// replicasAnswering sends n requests through the edge and counts who answered.
+func replicasAnswering(t *testing.T, e *edgeClient, n int) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for i := 0; i < n; i++ {
+		status, body, by, err := e.do(context.Background(), http.MethodGet, "/", nil, "")
+		if err != nil || status != 200 || by == "" {
+			t.Fatalf("GET / through the edge: %d %v, served by %q: %.200s", status, err, by, body)
+		}
+		seen[by]++
+	}
+	return seen
+}
+
+// buildOnManager builds a small derived web image on the manager's engine.
+func buildOnManager(t *testing.T, cl *cluster, tag, dockerfile string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if out, err := clDocker(ctx, strings.NewReader(dockerfile), "-H", cl.nodes[0].host(), "build", "-q", "-t", tag, "-"); err != nil {
+		t.Fatalf("build %s on the manager: %v\n%s", tag, err, out)
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	img.Set(0, 0, color.RGBA{R: 200, A: 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+var xmlrpcURL = regexp.MustCompile(`<name>url</name>\s*<value>\s*<string>([^<]+)</string>`)
+
+// uploadPNG uploads an image through WordPress's XML-RPC API and returns its
+// URL and the replica that stored it.
+func uploadPNG(t *testing.T, e *edgeClient, user, password string) (string, string) {
+	t.Helper()
+	call := fmt.Sprintf(`<?xml version="1.0"?><methodCall><methodName>wp.uploadFile</methodName><params>
+<param><value><int>1</int></value></param><param><value><string>%s</string></value></param>
+<param><value><string>%s</string></value></param><param><value><struct>
+<member><name>name</name><value><string>e2e-shared.png</string></value></member>
+<member><name>type</name><value><string>image/png</string></value></member>
+<member><name>bits</name><value><base64>%s</base64></value></member>
+</struct></value></param></params></methodCall>`, user, password, base64.StdEncoding.EncodeToString(tinyPNG(t)))
+	status, body, by, err := e.do(context.Background(), http.MethodPost, "/xmlrpc.php", strings.NewReader(call), "text/xml")
+	m := xmlrpcURL.FindSubmatch(body)
+	if err != nil || status != 200 || m == nil || by == "" {
+		t.Fatalf("wp.uploadFile: %d %v by %q: %.500s", status, err, by, body)
+	}
+	return string(m[1]), by
+}
