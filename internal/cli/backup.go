@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/service"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -53,17 +51,13 @@ schedule (the backups made stay). The volume is deleted with the site on
 			if every != "" && out != "" {
 				return UsageError{fmt.Errorf("-o writes one backup now; scheduled backups go to the site's backups volume: use either -o or --every")}
 			}
-			svc, err := g.service()
-			if err != nil {
-				return err
-			}
-			r, err := newRenderer(g.progress, g.stderr)
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if every != "" {
-				_, err := svc.Schedule(events.WithSink(cmd.Context(), r), service.ScheduleOptions{Name: args[0], Every: every, Keep: keep})
-				r.finish()
+				_, err := svc.Schedule(ctx, service.ScheduleOptions{Name: args[0], Every: every, Keep: keep})
+				done()
 				if err != nil {
 					return err
 				}
@@ -78,13 +72,13 @@ schedule (the backups made stay). The volume is deleted with the site on
 				fmt.Fprintf(g.stdout, "Failures show in: wpstack status %s. List them with: wpstack backup list %s\n", args[0], args[0])
 				return nil
 			}
-			res, err := svc.Backup(events.WithSink(cmd.Context(), r), service.BackupOptions{Name: args[0], Output: out, WpstackVersion: Version})
-			r.finish()
+			res, err := svc.Backup(ctx, service.BackupOptions{Name: args[0], Output: out, WpstackVersion: Version})
+			done()
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return json.NewEncoder(g.stdout).Encode(res)
+				return g.printJSON(res)
 			}
 			raw := res.Manifest.DataBytes()
 			fmt.Fprintf(g.stdout, "Backup of %q written to %s\n", args[0], res.Path)
@@ -116,16 +110,12 @@ manifest. A truncated, corrupted or foreign file is refused with the reason.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := g.service()
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			r, err := newRenderer(g.progress, g.stderr)
-			if err != nil {
-				return err
-			}
-			m, err := svc.VerifyBackup(events.WithSink(cmd.Context(), r), args[0])
-			r.finish()
+			m, err := svc.VerifyBackup(ctx, args[0])
+			done()
 			if err != nil {
 				return err
 			}
@@ -202,16 +192,12 @@ address. The restored site keeps the backup's users and passwords.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := g.service()
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			r, err := newRenderer(g.progress, g.stderr)
-			if err != nil {
-				return err
-			}
-			res, err := svc.Restore(events.WithSink(cmd.Context(), r), service.RestoreOptions{Name: args[0], File: args[1], Port: port, WpstackVersion: Version})
-			r.finish()
+			res, err := svc.Restore(ctx, service.RestoreOptions{Name: args[0], File: args[1], Port: port, WpstackVersion: Version})
+			done()
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/service"
 )
 
@@ -19,16 +18,12 @@ the same site back with the same content and the same admin password.`,
 		Example: "  wpstack down blog && wpstack up blog",
 		Args:    exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := g.service()
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			r, err := newRenderer(g.progress, g.stderr)
-			if err != nil {
-				return err
-			}
-			err = svc.Down(events.WithSink(cmd.Context(), r), service.DownOptions{Name: args[0]})
-			r.finish()
+			err = svc.Down(ctx, service.DownOptions{Name: args[0]})
+			done()
 			if err != nil {
 				return err
 			}
@@ -53,16 +48,12 @@ folder of yours. It says where it is; delete it yourself when you are sure.`,
 		Example: "  wpstack destroy blog --yes",
 		Args:    exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := g.service()
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			r, err := newRenderer(g.progress, g.stderr)
-			if err != nil {
-				return err
-			}
-			err = svc.Destroy(events.WithSink(cmd.Context(), r), service.DestroyOptions{Name: args[0], Yes: yes})
-			r.finish()
+			err = svc.Destroy(ctx, service.DestroyOptions{Name: args[0], Yes: yes})
+			done()
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -82,9 +81,7 @@ ever written. Every file is loaded back with compose-go before it is written.
 				_, err = g.stdout.Write(res.Data)
 				return err
 			case asJSON:
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return g.printJSON(res)
 			}
 			fmt.Fprintf(g.stdout, "Wrote %s (%s).\n", res.Path, res.Format)
 			if res.ExternalVolumes {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/service"
 )
@@ -55,24 +53,18 @@ written for the official images can use them.`,
   wpstack images build --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := g.service()
-			if err != nil {
-				return err
-			}
-			r, err := newRenderer(g.progress, g.stderr)
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
 			start := time.Now()
-			res, err := svc.ImagesBuild(events.WithSink(cmd.Context(), r), opts)
-			r.finish()
+			res, err := svc.ImagesBuild(ctx, opts)
+			done()
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return g.printJSON(res)
 			}
 			fmt.Fprintf(g.stdout, "\nImages ready (%.1fs), WordPress from %s:\n", time.Since(start).Seconds(), res.WordPressSource)
 			for _, p := range res.Images {
@@ -110,9 +102,7 @@ func newImagesList(g *globals) *cobra.Command {
 				if list == nil {
 					list = []images.PublicImage{}
 				}
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return g.printJSON(list)
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(g.stdout, "No wpstack/wordpress or wpstack/mariadb image yet. Build them with: wpstack images build")

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/service"
 )
 
@@ -97,4 +99,25 @@ func exactlyOneSite(c *cobra.Command, args []string) error {
 		return UsageError{fmt.Errorf("%s needs exactly one site name, e.g. `%s blog`", c.CommandPath(), c.CommandPath())}
 	}
 	return nil
+}
+
+// start opens the service and a context whose progress events render on
+// stderr. Call done before printing results, so a live line is cleared.
+func (g *globals) start(ctx context.Context) (context.Context, *service.Service, func(), error) {
+	svc, err := g.service()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r, err := newRenderer(g.progress, g.stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return events.WithSink(ctx, r), svc, r.finish, nil
+}
+
+// printJSON writes v as indented JSON on stdout.
+func (g *globals) printJSON(v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

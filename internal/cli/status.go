@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -43,12 +42,10 @@ With --json: one object for a named site, an array otherwise.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
 				if name != "" {
-					return enc.Encode(sites[0])
+					return g.printJSON(sites[0])
 				}
-				return enc.Encode(sites)
+				return g.printJSON(sites)
 			}
 			if len(sites) == 0 {
 				fmt.Fprintln(g.stdout, "No sites yet. Create one with: wpstack up blog")

@@ -1,13 +1,11 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/service"
 	"github.com/wpstack/wpstack/internal/site"
@@ -78,24 +76,17 @@ runs WordPress's database upgrade.`,
 				}
 				spec.DataDir = abs
 			}
-			svc, err := g.service()
+			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {
 				return err
 			}
-			r, err := newRenderer(g.progress, g.stderr)
-			if err != nil {
-				return err
-			}
-			ctx := events.WithSink(cmd.Context(), r)
 			res, err := svc.Up(ctx, service.UpOptions{Spec: spec})
-			r.finish()
+			done()
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return g.printJSON(res)
 			}
 			verb := "is up"
 			if res.Created {

@@ -149,11 +149,11 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	out.Services[site.ServiceWeb] = web
 
 	// cron: the one runner of WordPress's scheduled tasks.
-	out.Services[ServiceCron] = cronService(p.Name, web, opts)
+	out.Services[ServiceCron] = cronService(p.Name, web)
 
 	// edge: on every node, publishing the site's port on the node itself
 	// (host mode needs no routing mesh), balancing over the web tasks.
-	out.Services[ServiceEdge] = edgeService(p.Name, web, published, opts)
+	out.Services[ServiceEdge] = edgeService(p.Name, published, opts)
 	return out, nil
 }
 
@@ -195,7 +195,7 @@ func contentMount(shared string) types.ServiceVolumeConfig {
 	return types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeContent, Target: contentDir}
 }
 
-func cronService(project string, web types.ServiceConfig, opts StackOptions) types.ServiceConfig {
+func cronService(project string, web types.ServiceConfig) types.ServiceConfig {
 	labels := map[string]string{site.LabelSite: project, site.LabelManaged: "true", site.LabelService: ServiceCron}
 	vars := map[string]string{
 		"WPSTACK_CRON_URL":      "http://" + site.ServiceWeb + "/wp-cron.php",
@@ -220,11 +220,12 @@ func cronService(project string, web types.ServiceConfig, opts StackOptions) typ
 	return s
 }
 
-func edgeService(project string, web types.ServiceConfig, published string, opts StackOptions) types.ServiceConfig {
+func edgeService(project, published string, opts StackOptions) types.ServiceConfig {
 	labels := map[string]string{site.LabelSite: project, site.LabelManaged: "true", site.LabelService: ServiceEdge}
 	vars := map[string]string{
 		"WPSTACK_EDGE_BACKEND": "tasks." + site.ServiceWeb,
-		"WPSTACK_EDGE_SLOTS":   "16",
+		// One backend slot per replica the site may ever scale to.
+		"WPSTACK_EDGE_SLOTS": fmt.Sprint(site.MaxReplicas),
 	}
 	s := types.ServiceConfig{Name: ServiceEdge}
 	s.Labels = labels

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/state"
 	"github.com/wpstack/wpstack/internal/swarm"
 )
 
@@ -196,7 +200,7 @@ type ClusterStatus struct {
 // swarmStatus fills a swarm site's status.
 func (s *Service) swarmStatus(ctx context.Context, spec site.Spec) (SiteStatus, error) {
 	st := SiteStatus{Name: spec.Name, Layout: spec.Layout, Target: spec.Target, URL: spec.URL(), AdminUser: spec.AdminUser,
-		AdminPasswordFile: s.store.SecretPath(spec.Name, "admin_password")}
+		AdminPasswordFile: s.store.SecretPath(spec.Name, state.SecretAdmin)}
 	t, err := s.connectSwarm(ctx)
 	if err != nil {
 		return st, err
@@ -216,6 +220,14 @@ func (s *Service) swarmStatus(ctx context.Context, spec site.Spec) (SiteStatus, 
 		st.State = "down"
 	}
 	st.Cluster = &ClusterStatus{Nodes: t.info.Nodes, DBNode: node, DBLabel: label, Services: svcs}
+	for _, sv := range svcs {
+		// The version the web image was built with, when the manager has it.
+		if sv.Name == site.ServiceWeb {
+			if img, err := t.cli.ImageInspect(ctx, sv.Image); err == nil && img.Config != nil {
+				st.WordPressVersion = img.Config.Labels[images.LabelWPVersion]
+			}
+		}
+	}
 	return st, nil
 }
 
@@ -235,4 +247,26 @@ func (s *Service) removeSwarm(ctx context.Context, spec site.Spec, destroy bool)
 	}
 	events.Emit(ctx, "stack "+spec.StackName(), events.Done, "removed")
 	return nil
+}
+
+// swarmLogs streams a swarm site's service logs from every node.
+func (s *Service) swarmLogs(ctx context.Context, spec site.Spec, opts LogsOptions) error {
+	all := []string{site.ServiceWeb, site.ServiceDB, plan.ServiceEdge, plan.ServiceCron}
+	services := all
+	if opts.Service != "" {
+		if !slices.Contains(all, opts.Service) {
+			return fmt.Errorf("swarm site %q has no service %q: use --service %s", spec.Name, opts.Service, strings.Join(all, " or --service "))
+		}
+		services = []string{opts.Service}
+	}
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.cli.Close()
+	tail := opts.Tail
+	if tail == "" {
+		tail = "all"
+	}
+	return t.cluster.Logs(ctx, spec.StackName(), swarm.LogsOptions{Services: services, Follow: opts.Follow, Tail: tail, Out: opts.Out})
 }

@@ -114,6 +114,9 @@ func (s *Service) Logs(ctx context.Context, opts LogsOptions) error {
 	if err != nil {
 		return err
 	}
+	if spec.Target == site.TargetSwarm {
+		return s.swarmLogs(ctx, spec, opts)
+	}
 	var services []string
 	if opts.Service != "" {
 		if !slices.Contains(spec.Services(), opts.Service) {

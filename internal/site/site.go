@@ -76,6 +76,11 @@ func ValidateName(name string) error {
 	if !nameRE.MatchString(name) || strings.Contains(name, "--") {
 		return fmt.Errorf("invalid site name %q: use 2-32 lowercase letters, digits and single dashes, starting with a letter (e.g. \"blog\" or \"shop-2\")", name)
 	}
+	// Subcommand words would make `wpstack backup list` ambiguous.
+	switch name {
+	case "list", "verify", "build":
+		return fmt.Errorf("invalid site name %q: it is a command word; choose another name (e.g. \"%s-site\")", name, name)
+	}
 	return nil
 }
 

@@ -24,6 +24,8 @@ func TestValidateName(t *testing.T) {
 		{strings.Repeat("a", 32), true},
 		{strings.Repeat("a", 33), false},
 		{"../etc", false},
+		{"list", false},
+		{"verify", false},
 	}
 	for _, tt := range tests {
 		err := ValidateName(tt.name)

@@ -7,6 +7,9 @@ import (
 	"strings"
 )
 
+// MaxReplicas bounds --replicas (and the edge's backend slots).
+const MaxReplicas = 100
+
 // registryRE is host[:port] with an optional path, as image references allow.
 var registryRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9._-]+)*$`)
 
@@ -22,8 +25,8 @@ func (s *Spec) validateTarget() error {
 	default:
 		return fmt.Errorf("unknown target %q: use --target local (one Docker engine) or --target swarm (a swarm manager)", s.Target)
 	}
-	if s.Replicas < 1 || s.Replicas > 100 {
-		return fmt.Errorf("invalid replicas %d: give between 1 and 100 with --replicas", s.Replicas)
+	if s.Replicas < 1 || s.Replicas > MaxReplicas {
+		return fmt.Errorf("invalid replicas %d: give between 1 and %d with --replicas", s.Replicas, MaxReplicas)
 	}
 	if s.Registry != "" && !registryRE.MatchString(s.Registry) {
 		return fmt.Errorf("invalid registry %q: give HOST:PORT every node can pull from with --registry (e.g. registry.example:5000)", s.Registry)

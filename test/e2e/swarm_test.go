@@ -99,11 +99,18 @@ func TestSwarm(t *testing.T) {
 		if st.Cluster.DBNode != cl.nodes[0].name {
 			t.Errorf("db pinned to %q, want the manager %s", st.Cluster.DBNode, cl.nodes[0].name)
 		}
+		if out := e.mustRun("status", name).stdout; !strings.Contains(out, "db pinned to node "+cl.nodes[0].name) || !strings.Contains(out, "WordPress 6.") {
+			t.Errorf("status does not say where the db is pinned or which WordPress runs:\n%s", out)
+		}
 		if _, running, perNode, _ := st.service("edge"); running != 3 || len(perNode) != 3 {
 			t.Errorf("edge: %d running on %v, want one per node", running, perNode)
 		}
 		if _, running, _, _ := st.service("cron"); running != 1 {
 			t.Errorf("cron runners: %d, want exactly 1", running)
+		}
+		// The one WP-Cron runner runs, and its logs come back from its node.
+		if r := e.mustRun("logs", name, "--service", "cron", "--tail", "20"); !strings.Contains(r.stdout, "cron: requesting http://web/wp-cron.php") {
+			t.Errorf("cron runner logs do not show it running:\n%s", r.stdout)
 		}
 		served := replicasAnswering(t, edge, 20)
 		if len(served) != 2 {
@@ -114,10 +121,12 @@ func TestSwarm(t *testing.T) {
 		return
 	}
 
+	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		pw := readFile(t, filepath.Join(e.home, "sites", name, "secrets", "admin_password"))
 		url, by := uploadPNG(t, edge, "admin", pw)
 		path := url[strings.Index(url, "/wp-content/"):]
+		uploaded = path
 		want := tinyPNG(t)
 		deadline := time.Now().Add(30 * time.Second)
 		for {
@@ -222,6 +231,7 @@ func TestSwarm(t *testing.T) {
 			} else if time.Now().After(deadline) {
 				t.Fatalf("web tasks not back on the surviving nodes after 2m: %v", pn)
 			}
+			time.Sleep(200 * time.Millisecond)
 		}
 		time.Sleep(3 * time.Second)
 		res := l.finish()
@@ -234,6 +244,29 @@ func TestSwarm(t *testing.T) {
 		cl.must("start", cl.nodes[victim].name)
 		cl.waitEngine(victim, time.Minute)
 		cl.waitNodeReady(victim, time.Minute)
+	})
+
+	t.Run("down keeps the data, up brings the site back", func(t *testing.T) {
+		e.mustRun("down", name)
+		ns := "label=com.docker.stack.namespace=" + name
+		if out := cl.node(0, "service", "ls", "-q", "--filter", ns); out != "" {
+			t.Fatalf("down left services: %s", out)
+		}
+		if out := cl.node(0, "secret", "ls", "-q", "--filter", ns); len(strings.Fields(out)) != 3 {
+			t.Errorf("down removed secrets, want them kept: %q", out)
+		}
+		r := e.mustRun("up", name)
+		t.Logf("MEASURE up after down (images present, no install): %s", r.took.Round(100*time.Millisecond))
+		if uploaded == "" {
+			return
+		}
+		status, body, _, err := edge.do(context.Background(), http.MethodGet, uploaded, nil, "")
+		if err != nil || status != 200 || !bytes.Equal(body, tinyPNG(t)) {
+			t.Errorf("after down and up, %s answers %d %v", uploaded, status, err)
+		}
+		if status, body, _, _ := edge.do(context.Background(), http.MethodGet, "/", nil, ""); status != 200 || !strings.Contains(string(body), name) {
+			t.Errorf("after down and up the home page answers %d without the site title", status)
+		}
 	})
 
 	t.Run("destroy leaves nothing", func(t *testing.T) {
@@ -250,8 +283,10 @@ func TestSwarm(t *testing.T) {
 				t.Errorf("destroy left %s: %s", what, out)
 			}
 		}
-		if out := cl.node(0, "volume", "ls", "-q", "--filter", ns); out != "" {
-			t.Errorf("destroy left volumes on the manager: %s", out)
+		for i, n := range cl.nodes {
+			if out := cl.node(i, "volume", "ls", "-q", "--filter", ns); out != "" {
+				t.Errorf("destroy left volumes on node %s: %s", n.name, out)
+			}
 		}
 		if out := cl.node(0, "node", "ls", "--filter", "node.label=io.wpstack.db."+name, "-q"); out != "" {
 			t.Errorf("destroy left the db pin label on nodes %s", out)
