@@ -149,6 +149,23 @@ func TestVerifyRefusesBadArchives(t *testing.T) {
 	}
 }
 
+// Any single flipped byte anywhere must be reported as a bad archive,
+// never as some other error or as success.
+func TestVerifyRefusesEveryFlippedByte(t *testing.T) {
+	good, _ := makeArchive(t, newFake())
+	step := len(good)/400 + 1
+	for at := 0; at < len(good); at += step {
+		if at >= 4 && at <= 9 {
+			continue // gzip's mtime, XFL and OS bytes carry no data
+		}
+		b := bytes.Clone(good)
+		b[at] ^= 0x55
+		if _, err := Verify(bytes.NewReader(b), nil); !errors.Is(err, ErrInvalid) {
+			t.Errorf("byte %d of %d flipped: Verify = %v, want ErrInvalid", at, len(good), err)
+		}
+	}
+}
+
 func TestApplyCatchesChangeAfterVerify(t *testing.T) {
 	good, m := makeArchive(t, newFake())
 	m.Members[0].SHA256 = strings.Repeat("0", 64) // as if the file changed after Verify

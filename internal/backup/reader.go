@@ -162,6 +162,13 @@ func (r *Reader) readManifest(h *tar.Header) error {
 	}
 	var m Manifest
 	if err := json.NewDecoder(r.tr).Decode(&m); err != nil {
+		// Deflate checks its CRC only at the end, so a flipped byte can
+		// reach the JSON decoder first.
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) || errors.As(err, &te) {
+			return invalid("the manifest is damaged (%v)", err)
+		}
 		return readErr(err, "the manifest is damaged")
 	}
 	// The archive must end right after the manifest, and gzip's own CRC is

@@ -41,6 +41,13 @@ type clNode struct {
 	name, ip, sock string
 }
 
+// with returns c bound to t, so a subtest's failures stop the subtest.
+func (c *cluster) with(t *testing.T) *cluster {
+	d := *c
+	d.t = t
+	return &d
+}
+
 // host is the DOCKER_HOST value that reaches the node's engine.
 func (n clNode) host() string { return "unix://" + n.sock }
 

@@ -62,12 +62,12 @@ func TestSwarm(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(cl.shared, name), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	status := func() swarmStatus {
-		t.Helper()
+	status := func(e *env) swarmStatus {
+		e.t.Helper()
 		var st swarmStatus
 		r := e.mustRun("status", name, "--json")
 		if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-			t.Fatalf("status --json: %v\n%s", err, r.stdout)
+			e.t.Fatalf("status --json: %v\n%s", err, r.stdout)
 		}
 		return st
 	}
@@ -88,10 +88,11 @@ func TestSwarm(t *testing.T) {
 	}
 
 	if !t.Run("deploy", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
 		r := e.mustRun("up", name, "--target", "swarm", "--replicas", "2", "--registry", cl.registry, "--port", fmt.Sprint(port),
 			"--shared-storage", "/mnt/shared/"+name, "--wordpress-source", "debian")
 		t.Logf("MEASURE deploy (build on the manager, push, deploy, install): %s", r.took.Round(100*time.Millisecond))
-		st := status()
+		st := status(e)
 		_, running, perNode, _ := st.service("web")
 		if running != 2 || len(perNode) != 2 {
 			t.Fatalf("web: %d running on nodes %v, want 2 on 2 nodes", running, perNode)
@@ -123,6 +124,7 @@ func TestSwarm(t *testing.T) {
 
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
+		e := e.with(t)
 		pw := readFile(t, filepath.Join(e.home, "sites", name, "secrets", "admin_password"))
 		url, by := uploadPNG(t, edge, "admin", pw)
 		path := url[strings.Index(url, "/wp-content/"):]
@@ -145,10 +147,11 @@ func TestSwarm(t *testing.T) {
 	})
 
 	if !t.Run("scale 2 to 4 to 2", func(t *testing.T) {
+		e := e.with(t)
 		for _, n := range []int{4, 2} {
 			r := e.mustRun("scale", name, fmt.Sprint(n))
 			t.Logf("MEASURE scale to %d: %s", n, r.took.Round(100*time.Millisecond))
-			if _, running, _, _ := status().service("web"); running != n {
+			if _, running, _, _ := status(e).service("web"); running != n {
 				t.Fatalf("after scale %d: %d web replicas running", n, running)
 			}
 			if served := replicasAnswering(t, edge, 10*n); len(served) != n {
@@ -159,17 +162,18 @@ func TestSwarm(t *testing.T) {
 		return
 	}
 
-	_, _, _, builtImage := status().service("web")
+	_, _, _, builtImage := status(e).service("web")
 	builtRef := strings.SplitN(builtImage, "@", 2)[0]
 
 	if !t.Run("rolling update and rollback under load", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
 		good := name + "-next:1"
 		buildOnManager(t, cl, good, "FROM "+builtRef+"\nLABEL io.wpstack.e2e.release=next\n")
 		l := startLoad(edge, swarmLoadRate, 10*time.Minute)
 		r := e.mustRun("update", name, "--web-image", good)
 		res := l.finish()
 		t.Logf("MEASURE update: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
-		if _, _, _, img := status().service("web"); !strings.Contains(img, good) {
+		if _, _, _, img := status(e).service("web"); !strings.Contains(img, good) {
 			t.Errorf("after update web runs %s, want %s", img, good)
 		}
 		if res.Failed != 0 || res.Rate < 20 {
@@ -180,7 +184,7 @@ func TestSwarm(t *testing.T) {
 		r = e.mustRun("rollback", name)
 		res = l.finish()
 		t.Logf("MEASURE rollback: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
-		if _, _, _, img := status().service("web"); !strings.HasPrefix(img, builtRef) {
+		if _, _, _, img := status(e).service("web"); !strings.HasPrefix(img, builtRef) {
 			t.Errorf("after rollback web runs %s, want %s", img, builtRef)
 		}
 		if res.Failed != 0 || res.Rate < 20 {
@@ -191,13 +195,14 @@ func TestSwarm(t *testing.T) {
 	}
 
 	t.Run("broken release rolls back by itself", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
 		broken := name + "-broken:1"
 		buildOnManager(t, cl, broken, "FROM "+builtRef+"\nRUN rm /usr/share/wpstack/health.php\n")
 		l := startLoad(edge, swarmLoadRate, 10*time.Minute)
 		r := e.mustFail([]string{"rolled back"}, "update", name, "--web-image", broken)
 		res := l.finish()
 		t.Logf("MEASURE broken update, detected and rolled back: %s; under load: %s", r.took.Round(100*time.Millisecond), res)
-		st := status()
+		st := status(e)
 		if _, running, _, img := st.service("web"); running != 2 || !strings.HasPrefix(img, builtRef) {
 			t.Errorf("after the automatic rollback web runs %d × %s, want 2 × %s", running, img, builtRef)
 		}
@@ -207,7 +212,8 @@ func TestSwarm(t *testing.T) {
 	})
 
 	t.Run("worker lost", func(t *testing.T) {
-		_, _, perNode, _ := status().service("web")
+		e, cl := e.with(t), cl.with(t)
+		_, _, perNode, _ := status(e).service("web")
 		victim := -1
 		for i := 1; i < len(cl.nodes); i++ {
 			if perNode[cl.nodes[i].name] > 0 {
@@ -225,7 +231,7 @@ func TestSwarm(t *testing.T) {
 		back := time.Duration(0)
 		deadline := time.Now().Add(2 * time.Minute)
 		for back == 0 {
-			st := status()
+			st := status(e)
 			if _, running, pn, _ := st.service("web"); running == 2 && pn[cl.nodes[victim].name] == 0 {
 				back = time.Since(killed)
 			} else if time.Now().After(deadline) {
@@ -247,6 +253,7 @@ func TestSwarm(t *testing.T) {
 	})
 
 	t.Run("down keeps the data, up brings the site back", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
 		e.mustRun("down", name)
 		ns := "label=com.docker.stack.namespace=" + name
 		if out := cl.node(0, "service", "ls", "-q", "--filter", ns); out != "" {
@@ -270,6 +277,7 @@ func TestSwarm(t *testing.T) {
 	})
 
 	t.Run("destroy leaves nothing", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
 		r := e.mustRun("destroy", name, "--yes")
 		destroyed = true
 		t.Logf("MEASURE destroy: %s", r.took.Round(100*time.Millisecond))
@@ -312,8 +320,11 @@ func replicasAnswering(t *testing.T, e *edgeClient, n int) map[string]int {
 }
 
 // buildOnManager builds a small derived web image on the manager's engine.
+// It overrides the recipe labels it inherits, as any image built FROM a
+// wpstack image should: wpstack finds its own images by those labels.
 func buildOnManager(t *testing.T, cl *cluster, tag, dockerfile string) {
 	t.Helper()
+	dockerfile += "LABEL io.wpstack.role=custom io.wpstack.recipe=custom\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if out, err := clDocker(ctx, strings.NewReader(dockerfile), "-H", cl.nodes[0].host(), "build", "-q", "-t", tag, "-"); err != nil {

@@ -38,7 +38,7 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 		w("| %s | %s | %s | %s | %s |\n", r.Scenario, fmtS(r.Wpstack, 1), fmtS(r.Baseline, 1), fmtS(r.Ratio, 2), r.Target)
 	}
 	w("\n- **cold**: no image of the stack on the engine except `wpstack/base:bookworm` (the shared Debian base, never deleted). wpstack: a binary with a fresh hash, so its recipe hash is new; the WordPress extraction image and the web and db images built with no layer cache, then `wpstack up`. Baseline: both images built with `docker build --no-cache`, `docker-compose up -d`, the install wizard. apt downloads come from Debian's mirror every time (no proxy cache) and the WordPress tree is extracted from Debian's package again for wpstack; the baseline's build context gets the already-extracted tree.\n")
-	w("- **warm**: the images present, a new site (these are the density sites, created one after another: site k starts while k−1 idle sites of each stack run).\n")
+	w("- **warm**: the images present, a new site. These are the density sites, made one stack at a time (every site has its own network and Docker's default address pools hold about 30): site k starts while k−1 idle sites of the same stack run; the ratio pairs site k of wpstack with site k of the baseline.\n")
 	w("- **restart**: an existing, installed site stopped (`wpstack down` / `docker-compose stop`) and started again (`wpstack up` / `docker-compose up -d`).\n\n")
 
 	w("## 2. Throughput and latency\n\nPages: `/` (home, anonymous), `%s` (logged in as admin, c=%d), and the home page's bytes saved as `/wpbench-static.html` in the same webroot, served by the same Apache (the ceiling).\n\n", c.AdminPage, c.AdminConc)

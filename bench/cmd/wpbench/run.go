@@ -64,32 +64,31 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree string) error {
 		b.res.Images = append(b.res.Images, row)
 	}
 
-	// 2. Warm: new sites with the images present; they stay up for density.
+	// 2. Warm and density, one stack at a time: every site has its own
+	// network, and Docker's default address pools hold about 30 bridge
+	// networks, so N sites of every stack at once do not fit. Site k of a
+	// stack starts while k−1 idle sites of that stack run; warm ratios pair
+	// site k of wpstack with site k of the baseline.
 	warm := map[string][]float64{}
-	density := map[stack][]string{}
-	for i := 0; i < f.densitySites; i++ {
-		for _, st := range order(i, all) {
+	idle := map[string]*memorySampler{}
+	for _, st := range all {
+		var names []string
+		for i := 0; i < f.densitySites; i++ {
 			s, d, err := b.newSite(ctx, st, fmt.Sprintf("bench-%s-%d", shortName(st), i+1))
 			if err != nil {
 				return err
 			}
 			warm[st.name()] = append(warm[st.name()], d.Seconds())
-			density[st] = append(density[st], s.name)
+			names = append(names, s.name)
 		}
-	}
-	b.res.Startup = append(b.res.Startup, startupRow("warm", "wpstack ≤ 5 s", warm))
-	b.res.Startup = append(b.res.Startup, extraRows("warm", warm, b.extra)...)
-
-	// 3. Idle memory of the density sites, all running together.
-	b.log.Printf("letting %d sites per stack settle for 20 s", f.densitySites)
-	if err := sleep(ctx, 20*time.Second); err != nil {
-		return err
-	}
-	idle := map[string]*memorySampler{}
-	for _, st := range all {
+		// 3. Idle memory of the density sites, all running together.
+		b.log.Printf("%s: letting %d sites settle for 20 s", st.name(), len(names))
+		if err := sleep(ctx, 20*time.Second); err != nil {
+			return err
+		}
 		ms := &memorySampler{}
 		total := 0.0
-		for _, n := range density[st] {
+		for _, n := range names {
 			m, err := b.siteMemory(ctx, st, n)
 			if err != nil {
 				return err
@@ -100,18 +99,18 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree string) error {
 			}
 		}
 		idle[st.name()] = ms
-		per := total / float64(len(density[st]))
 		b.res.Density = append(b.res.Density, DensityRow{Stack: st.name(), BudgetMiB: f.budgetMiB,
-			SitesInBudget: int(f.budgetMiB / summarize(ms.sites[st.name()]).Median), Sites: len(density[st]), TotalMiB: total, PerSiteMiB: per})
-	}
-	for _, st := range all {
-		for _, n := range density[st] {
+			SitesInBudget: int(f.budgetMiB / summarize(ms.sites[st.name()]).Median), Sites: len(names), TotalMiB: total,
+			PerSiteMiB: total / float64(len(names))})
+		for _, n := range names {
 			if err := st.destroy(ctx, n); err != nil {
 				return err
 			}
 		}
-		b.made[st] = without(b.made[st], density[st])
+		b.made[st] = without(b.made[st], names)
 	}
+	b.res.Startup = append(b.res.Startup, startupRow("warm", "wpstack ≤ 5 s", warm))
+	b.res.Startup = append(b.res.Startup, extraRows("warm", warm, b.extra)...)
 
 	// 4. Restart of an existing site.
 	restart := map[string][]float64{}
