@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -200,5 +201,48 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if _, _, err := WriteFileAtomic(path, func(io.Writer) error { return nil }); err == nil {
 		t.Error("an existing backup was overwritten")
+	}
+}
+
+func TestSecretsOnlyWhenAsked(t *testing.T) {
+	plain, pm := makeArchive(t, newFake())
+	if pm.IncludesSecrets || len(pm.Secrets()) != 0 {
+		t.Fatalf("a backup without secrets lists %v", pm.Secrets())
+	}
+	if s, err := ReadSecrets(bytes.NewReader(plain), pm); err != nil || len(s) != 0 {
+		t.Fatalf("ReadSecrets on a plain archive = %v, %v", s, err)
+	}
+
+	want := map[string][]byte{"db_password": []byte("dbpw\n"), "wp_salts": []byte("define('AUTH_KEY', 'x');\n")}
+	var buf bytes.Buffer
+	m, err := Create(context.Background(), newFake(), &buf, CreateOptions{Site: "blog", Secrets: want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.IncludesSecrets || strings.Join(m.Secrets(), ",") != "db_password,wp_salts" {
+		t.Fatalf("manifest secrets = %v (%v)", m.Secrets(), m.IncludesSecrets)
+	}
+	vm, err := Verify(bytes.NewReader(buf.Bytes()), nil)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	got, err := ReadSecrets(bytes.NewReader(buf.Bytes()), vm)
+	if err != nil || len(got) != 2 || string(got["db_password"]) != "dbpw\n" || string(got["wp_salts"]) != string(want["wp_salts"]) {
+		t.Fatalf("ReadSecrets = %q, %v", got, err)
+	}
+	// Apply restores the data and leaves the secrets to the caller.
+	dst := &fakeSite{}
+	if err := Apply(context.Background(), bytes.NewReader(buf.Bytes()), vm, dst, ApplyOptions{}); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if dst.gotDB == "" || len(dst.got) != 3 {
+		t.Fatalf("Apply restored %d bytes of SQL and %v", len(dst.gotDB), keys(dst.got))
+	}
+	// A secret changed after Verify is caught.
+	bad := vm
+	bad.Members = slices.Clone(vm.Members)
+	bad.Members[0].SHA256 = strings.Repeat("0", 64)
+	if _, err := ReadSecrets(bytes.NewReader(buf.Bytes()), bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("ReadSecrets with a changed secret = %v, want ErrInvalid", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -26,6 +28,8 @@ type CreateOptions struct {
 	WpstackVersion string
 	// Progress is called with the bytes written so far and the estimate.
 	Progress func(done, total int64)
+	// Secrets, when set, are stored in clear (--include-secrets).
+	Secrets map[string][]byte
 }
 
 // Create streams a whole backup of src to w: facts, dump, files, manifest.
@@ -39,6 +43,13 @@ func Create(ctx context.Context, src Source, w io.Writer, opts CreateOptions) (M
 	if err != nil {
 		return m, err
 	}
+	names := slices.Sorted(maps.Keys(opts.Secrets))
+	for _, name := range names {
+		if err := aw.WriteSecret(name, opts.Secrets[name]); err != nil {
+			return m, err
+		}
+	}
+	m.IncludesSecrets = len(names) > 0
 	var done int64
 	aw.Counted = func(n int64) {
 		done += n

@@ -288,3 +288,15 @@ func (s Site) Option(ctx context.Context, name string) (string, error) {
 	out, err := s.query(ctx, "SELECT option_value FROM "+site.DefaultPrefix+"options WHERE option_name='"+name+"'")
 	return strings.TrimRight(out, "\n"), err
 }
+
+// SetPassword gives a WordPress user a new password and reports whether the
+// user exists. The value goes in on stdin (never a command line) as an MD5
+// hash, which WordPress accepts once and rehashes at the first login.
+func (s Site) SetPassword(ctx context.Context, login, password string) (bool, error) {
+	out, err := s.query(ctx, fmt.Sprintf("UPDATE %susers SET user_pass=MD5(X'%x') WHERE user_login=X'%x';\nSELECT COUNT(*) FROM %susers WHERE user_login=X'%x';",
+		site.DefaultPrefix, password, login, site.DefaultPrefix, login))
+	if err != nil {
+		return false, fmt.Errorf("set the password of %q: %w", login, err)
+	}
+	return strings.TrimSpace(out) != "0", nil
+}

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,11 @@ const (
 	manifestName = "manifest.json"
 	dbPrefix     = "db/"
 	filesPrefix  = "files/"
+	// secretsPrefix members exist only with --include-secrets; they come
+	// right after the header so a restore can read them without the rest.
+	secretsPrefix = "secrets/"
+	// maxSecret bounds one secret member (salts are the largest, ~600 B).
+	maxSecret = 64 << 10
 )
 
 // header is the first member: a cheap way to refuse a foreign file early.
@@ -51,7 +57,21 @@ type Manifest struct {
 	Site           string    `json:"site"`
 	Created        time.Time `json:"created"`
 	Facts
-	Members []Member `json:"members"`
+	// IncludesSecrets says the archive holds the site's passwords and keys
+	// in clear (secrets/ members).
+	IncludesSecrets bool     `json:"includes_secrets,omitempty"`
+	Members         []Member `json:"members"`
+}
+
+// Secrets lists the names of the secrets the archive holds.
+func (m Manifest) Secrets() []string {
+	var out []string
+	for _, mb := range m.Members {
+		if strings.HasPrefix(mb.Name, secretsPrefix) {
+			out = append(out, strings.TrimPrefix(mb.Name, secretsPrefix))
+		}
+	}
+	return out
 }
 
 // DataBytes is the total size of the members: the site's raw size.
@@ -67,7 +87,7 @@ func (m Manifest) DataBytes() int64 {
 func (m Manifest) Files() int {
 	n := 0
 	for _, mb := range m.Members {
-		if len(mb.Name) > len(filesPrefix) && mb.Name[:len(filesPrefix)] == filesPrefix {
+		if len(mb.Name) > len(filesPrefix) && strings.HasPrefix(mb.Name, filesPrefix) {
 			n++
 		}
 	}

@@ -20,7 +20,7 @@ import (
 // read-only.
 type Local struct {
 	Webroot string // e.g. /var/www/html
-	DBHost  string // host[:port], e.g. db:3306
+	DBHost  string // host[:port] or host:/socket, e.g. db:3306
 	// PasswordFile holds the WordPress database user's password.
 	PasswordFile string
 }
@@ -36,12 +36,16 @@ func (l Local) withOptionFile(fn func(path string) error) error {
 	if !ok {
 		port = "3306"
 	}
+	addr := fmt.Sprintf("host=%s\nport=%s\n", host, port)
+	if strings.HasPrefix(port, "/") {
+		addr = fmt.Sprintf("socket=%s\n", port) // host:/path/to/socket, as WordPress reads it
+	}
 	f, err := os.CreateTemp("", "wpstack-client-*.cnf")
 	if err != nil {
 		return fmt.Errorf("write the client option file: %w", err)
 	}
 	defer os.Remove(f.Name())
-	_, err = fmt.Fprintf(f, "[client]\nuser=%s\npassword=\"%s\"\nhost=%s\nport=%s\n", dbUser, strings.TrimSpace(string(pw)), host, port)
+	_, err = fmt.Fprintf(f, "[client]\nuser=%s\npassword=\"%s\"\n%s", dbUser, strings.TrimSpace(string(pw)), addr)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

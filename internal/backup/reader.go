@@ -106,7 +106,10 @@ func (r *Reader) Next() (*tar.Header, io.Reader, error) {
 	if h.Name == manifestName {
 		return nil, nil, r.readManifest(h)
 	}
-	if !strings.HasPrefix(h.Name, dbPrefix) && !strings.HasPrefix(h.Name, filesPrefix) {
+	if strings.HasPrefix(h.Name, secretsPrefix) && h.Size > maxSecret {
+		return nil, nil, invalid("secret member %q is implausibly large (%d bytes)", h.Name, h.Size)
+	}
+	if !strings.HasPrefix(h.Name, dbPrefix) && !strings.HasPrefix(h.Name, filesPrefix) && !strings.HasPrefix(h.Name, secretsPrefix) {
 		return nil, nil, invalid("unexpected member %q", h.Name)
 	}
 	if h.Typeflag == tar.TypeReg {
@@ -195,6 +198,9 @@ func (r *Reader) readManifest(h *tar.Header) error {
 	}
 	if !hasDB(m) {
 		return invalid("it holds no database dump")
+	}
+	if m.IncludesSecrets != (len(m.Secrets()) > 0) {
+		return invalid("the manifest's includes_secrets does not match its members")
 	}
 	r.man, r.done = m, true
 	return io.EOF

@@ -44,6 +44,9 @@ func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyO
 		}
 	}
 	h, body, err := rd.Next()
+	for err == nil && strings.HasPrefix(h.Name, secretsPrefix) {
+		h, body, err = rd.Next() // applied (or not) by the caller, see ReadSecrets
+	}
 	if err != nil {
 		return err
 	}
@@ -103,4 +106,35 @@ func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyO
 			}
 		}
 	})
+}
+
+// ReadSecrets returns the secrets of an archive already checked by Verify
+// (m is its manifest), each checked against m. It reads only the start of
+// the archive, where the secrets are.
+func ReadSecrets(r io.Reader, m Manifest) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	if !m.IncludesSecrets {
+		return out, nil
+	}
+	rd, err := Open(r, &m)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		h, body, err := rd.Next() // also checks the previous member's hash
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if err != nil || !strings.HasPrefix(h.Name, secretsPrefix) {
+			if len(out) != len(m.Secrets()) {
+				return nil, invalid("the archive holds %d of the %d secrets its manifest lists", len(out), len(m.Secrets()))
+			}
+			return out, nil
+		}
+		b, err := io.ReadAll(io.LimitReader(body, maxSecret))
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimPrefix(h.Name, secretsPrefix)] = b
+	}
 }

@@ -40,6 +40,17 @@ func NewWriter(w io.Writer) (*Writer, error) {
 	return wr, nil
 }
 
+// WriteSecret adds one secret; call it before WriteDB.
+func (w *Writer) WriteSecret(name string, value []byte) error {
+	if !safeIdent(name) || len(value) > maxSecret {
+		return fmt.Errorf("refusing secret %q (%d bytes)", name, len(value))
+	}
+	if w.chunks > 0 {
+		return errors.New("secrets go before the database dump")
+	}
+	return w.put(&tar.Header{Name: secretsPrefix + name, Mode: 0o600, Size: int64(len(value)), ModTime: time.Now()}, bytes.NewReader(value), true)
+}
+
 // WriteDB cuts the dump read from r into chunks of at most ChunkSize.
 func (w *Writer) WriteDB(r io.Reader) error {
 	buf := make([]byte, ChunkSize)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,7 @@ import (
 func newBackup(g *globals) *cobra.Command {
 	var out, every string
 	var keep int
-	var asJSON bool
+	var asJSON, withSecrets bool
 	c := &cobra.Command{
 		Use:   "backup SITE [-o FILE] | backup SITE --every DURATION [--keep N]",
 		Short: "Back up a running site: database and wp-content in one verified file",
@@ -24,7 +25,10 @@ table count, site URL, creation time and the SHA-256 of every member.
 
 The file is written under a hidden temporary name, flushed to disk and only
 then given its name: an interrupted backup never leaves a file that looks
-complete. No secret is put in the archive.
+complete. No secret is put in the archive unless --include-secrets asks for
+it: then the site's database passwords, admin password and WordPress keys and
+salts are stored in clear, and a restore into a new site name adopts them
+(same logins, sessions stay valid). Keep such a file as safe as a password.
 
 Without -o the file goes to $WPSTACK_HOME/backups/SITE/ (kept when the site is
 destroyed), where ` + "`wpstack backup list SITE`" + ` finds it.
@@ -47,6 +51,9 @@ schedule (the backups made stay). The volume is deleted with the site on
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if every == "" && cmd.Flags().Changed("keep") {
 				return UsageError{fmt.Errorf("--keep goes with --every, e.g. `wpstack backup %s --every 24h --keep 7`", args[0])}
+			}
+			if every != "" && withSecrets {
+				return UsageError{fmt.Errorf("--include-secrets goes with a backup made now, not with --every: scheduled backups never hold secrets")}
 			}
 			if every != "" && out != "" {
 				return UsageError{fmt.Errorf("-o writes one backup now; scheduled backups go to the site's backups volume: use either -o or --every")}
@@ -72,7 +79,7 @@ schedule (the backups made stay). The volume is deleted with the site on
 				fmt.Fprintf(g.stdout, "Failures show in: wpstack status %s. List them with: wpstack backup list %s\n", args[0], args[0])
 				return nil
 			}
-			res, err := svc.Backup(ctx, service.BackupOptions{Name: args[0], Output: out, WpstackVersion: Version})
+			res, err := svc.Backup(ctx, service.BackupOptions{Name: args[0], Output: out, WpstackVersion: Version, IncludeSecrets: withSecrets})
 			done()
 			if err != nil {
 				return err
@@ -85,11 +92,15 @@ schedule (the backups made stay). The volume is deleted with the site on
 			fmt.Fprintf(g.stdout, "  size:     %.1f MB (%.1f MB of data, %d tables, %d files)\n", float64(res.Size)/1e6, float64(raw)/1e6, res.Manifest.Tables, res.Manifest.Files())
 			fmt.Fprintf(g.stdout, "  sha256:   %s\n", res.SHA256)
 			fmt.Fprintf(g.stdout, "  duration: %.1fs (%.1f MB/s)\n", res.Duration.Seconds(), float64(raw)/1e6/max(res.Duration.Seconds(), 0.001))
+			if res.Manifest.IncludesSecrets {
+				fmt.Fprintf(g.stderr, "WARNING: %s holds the site's passwords and keys IN CLEAR (%s).\n         Anyone who reads it can log in and reach the database: keep it as safe as a password.\n", res.Path, strings.Join(res.Manifest.Secrets(), ", "))
+			}
 			return nil
 		},
 	}
 	c.Flags().StringVarP(&out, "output", "o", "", "file to write (default: $WPSTACK_HOME/backups/SITE/SITE-TIME.wpbackup)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	c.Flags().BoolVar(&withSecrets, "include-secrets", false, "also store the site's passwords and keys, in clear (a restore into a new site adopts them)")
 	c.Flags().StringVar(&every, "every", "", "schedule backups at this interval inside the site's stack (e.g. 24h, 6h); off to stop")
 	c.Flags().IntVar(&keep, "keep", 0, "with --every: how many scheduled backups to keep (default 7)")
 	c.AddCommand(newBackupVerify(g), newBackupList(g))
@@ -124,6 +135,11 @@ manifest. A truncated, corrupted or foreign file is refused with the reason.`,
 			fmt.Fprintf(g.stdout, "  site URL:  %s, WordPress %s\n", m.SiteURL, m.WordPressVersion)
 			fmt.Fprintf(g.stdout, "  database:  %d tables, %s / %s\n", m.Tables, m.DBCharset, m.DBCollation)
 			fmt.Fprintf(g.stdout, "  data:      %.1f MB in %d members (%d files), every checksum matches\n", float64(m.DataBytes())/1e6, len(m.Members), m.Files())
+			if m.IncludesSecrets {
+				fmt.Fprintf(g.stdout, "  secrets:   INCLUDED, in clear (%s)\n", strings.Join(m.Secrets(), ", "))
+			} else {
+				fmt.Fprintf(g.stdout, "  secrets:   none (a restore keeps or generates the site's own)\n")
+			}
 			return nil
 		},
 	}
@@ -182,7 +198,9 @@ func newRestore(g *globals) *cobra.Command {
 When the site's URL differs from the one in the backup, every occurrence of
 the old URL in the database is rewritten, including inside PHP-serialized
 values (their byte counts are fixed), so links and media work at the new
-address. The restored site keeps the backup's users and passwords.`,
+address. The restored site keeps the backup's users and passwords, except
+that a new site's admin user gets the new site's generated password (the file
+that 'wpstack status' names), so the credentials it printed are true.`,
 		Example: `  wpstack restore blog blog-2026-11-26.wpbackup
   wpstack restore blog-copy blog-2026-11-26.wpbackup --port 8090`,
 		Args: func(c *cobra.Command, args []string) error {
@@ -208,8 +226,12 @@ address. The restored site keeps the backup's users and passwords.`,
 			if res.RewroteFrom != "" {
 				fmt.Fprintf(g.stdout, "  URLs rewritten from %s\n", res.RewroteFrom)
 			}
-			if res.Created {
-				fmt.Fprintln(g.stdout, "  users and passwords are the backed-up site's: log in with those (the new site's generated admin password no longer applies)")
+			if res.AdoptedSecrets {
+				fmt.Fprintln(g.stdout, "  the new site took the backup's passwords and keys: log in as on the backed-up site")
+			} else if res.Created && res.AdminReset {
+				fmt.Fprintln(g.stdout, "  other users keep the backed-up site's passwords; the admin user has this site's (see `wpstack status "+res.Name+"`)")
+			} else if res.Created {
+				fmt.Fprintln(g.stdout, "  users and passwords are the backed-up site's: log in with those")
 			}
 			return nil
 		},

@@ -35,12 +35,17 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	env, err = prepareAsRoot(logger, env, acct, []ownedDir{
+	dirs := []ownedDir{
 		{dbVolume, 0o750},
 		{dbRunDir, 0o755},
 		{webRoot, 0o755},
 		{apacheRunDir, 0o755},
-	})
+	}
+	scheduled := env["WPSTACK_BACKUP_EVERY"] != ""
+	if scheduled {
+		dirs = append(dirs, ownedDir{backupsDir, 0o750})
+	}
+	env, err = prepareAsRoot(logger, env, acct, dirs)
 	if err != nil {
 		return 1, err
 	}
@@ -94,23 +99,44 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 				Restart: true,
 			},
 		},
-		// Both stop well within Docker's default 10 s; mariadbd gets the
+		// All stop well within Docker's default 10 s; mariadbd gets the
 		// time to flush InnoDB for a clean next start.
 		StopTimeout: 8 * time.Second,
 		Backoff:     Backoff{First: time.Second, Max: 16 * time.Second, Limit: 5, Stable: time.Minute},
+	}
+	if scheduled {
+		// Scheduled backups: the same loop as the split layout's backup
+		// service, as a third child reaching the database on its socket.
+		self, err := os.Executable()
+		if err != nil {
+			return 1, fmt.Errorf("find the wpstack binary for the backup loop: %w", err)
+		}
+		sup.Children = append(sup.Children, ChildSpec{
+			Name:    "backup",
+			Path:    self,
+			Args:    []string{"wpstack", "container", "backup"},
+			Env:     env.list(),
+			Dir:     backupsDir,
+			Restart: true,
+		})
 	}
 	return sup.Run()
 }
 
 // checkAllInOne is healthy only when both services answer: the database
-// over its socket, and WordPress's PHP through Apache (which queries the
-// database too).
-func checkAllInOne(ctx context.Context) error {
+// over its socket, WordPress's PHP through Apache (which queries the
+// database too), and with scheduled backups, the last backup run.
+func checkAllInOne(ctx context.Context, scheduledBackups bool) error {
 	if err := checkDB(ctx, allInOneUser); err != nil {
 		return fmt.Errorf("mariadbd: %w", err)
 	}
 	if err := checkWeb(ctx); err != nil {
 		return fmt.Errorf("apache2: %w", err)
+	}
+	if scheduledBackups {
+		if err := checkBackup(ctx); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
 	}
 	return nil
 }

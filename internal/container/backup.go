@@ -34,11 +34,20 @@ func runBackup(logger *log.Logger, env environ) (int, error) {
 	if name == "" || env["WORDPRESS_DB_HOST"] == "" || env["MARIADB_PASSWORD_FILE"] == "" {
 		return 2, errors.New("backup: WPSTACK_SITE, WORDPRESS_DB_HOST and MARIADB_PASSWORD_FILE are required")
 	}
-	acct, err := lookupAccount(dbUser)
-	if err != nil {
-		return 1, err
+	// As its own service it starts as root and drops to mysql; as a child
+	// of the all-in-one PID 1 it starts unprivileged, with /backups ready.
+	if os.Geteuid() == 0 {
+		acct, err := lookupAccount(dbUser)
+		if err != nil {
+			return 1, err
+		}
+		if env, err = prepareAsRoot(logger, env, acct, []ownedDir{{backupsDir, 0o750}}); err != nil {
+			return 1, err
+		}
 	}
-	if env, err = prepareAsRoot(logger, env, acct, []ownedDir{{backupsDir, 0o750}}); err != nil {
+	// A first run against a database still starting would be reported as
+	// a failure until the next interval.
+	if err := waitForDatabase(logger, env); err != nil {
 		return 1, err
 	}
 	src := backup.Local{Webroot: webRoot, DBHost: env["WORDPRESS_DB_HOST"], PasswordFile: env["MARIADB_PASSWORD_FILE"]}

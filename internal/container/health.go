@@ -28,7 +28,8 @@ func runHealth(args []string, stdout io.Writer, env environ) (int, error) {
 	case "db":
 		user, check = dbUser, func(ctx context.Context) error { return checkDB(ctx, dbUser) }
 	case "allinone":
-		user, check = allInOneUser, checkAllInOne
+		scheduled := env["WPSTACK_BACKUP_EVERY"] != ""
+		user, check = allInOneUser, func(ctx context.Context) error { return checkAllInOne(ctx, scheduled) }
 	case "backup":
 		user, check = dbUser, checkBackup
 	default:

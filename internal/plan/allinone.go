@@ -35,8 +35,17 @@ func buildAllInOne(spec site.Spec, in Inputs) (*types.Project, error) {
 		},
 		Volumes:  dataVolumes(spec, svc, svc),
 		Secrets:  types.Secrets{},
-		Services: types.Services{svc: allInOneService(spec, in)},
+		Services: types.Services{},
 	}
+	s := allInOneService(spec, in)
+	if spec.BackupEvery != "" {
+		// The one container runs the backup loop as a third child.
+		for k, v := range backupEnv(spec) {
+			s.Environment[k] = &v
+		}
+		s.Volumes = append(s.Volumes, backupsMount(spec, svc, p))
+	}
+	p.Services[svc] = s
 	for _, s := range []string{state.SecretDBRoot, state.SecretDB, state.SecretWPSalts} {
 		p.Secrets[s] = types.SecretConfig{Name: spec.Name + "_" + s, File: filepath.Join(in.SecretsDir, s)}
 	}

@@ -39,6 +39,7 @@ func TestBuildLayoutsGolden(t *testing.T) {
 	}{
 		{"allinone.golden.yaml", func(s *site.Spec) { s.Layout = site.LayoutAllInOne }},
 		{"allinone-datadir.golden.yaml", func(s *site.Spec) { s.Layout = site.LayoutAllInOne; s.DataDir = "/srv/wp-blog" }},
+		{"allinone-backup.golden.yaml", func(s *site.Spec) { s.Layout = site.LayoutAllInOne; s.BackupEvery = "24h"; s.BackupKeep = 7 }},
 		{"split-datadir.golden.yaml", func(s *site.Spec) { s.DataDir = "/srv/wp-blog" }},
 	}
 	for _, tt := range tests {

@@ -30,27 +30,14 @@ func addBackup(spec site.Spec, in Inputs, p *types.Project) {
 	s.Image = in.DBImage
 	s.Labels = spec.Labels(site.ServiceBackup)
 	s.Entrypoint = types.ShellCommand{binary, "container", "backup"}
-	s.Environment = env(map[string]string{
-		"WPSTACK_SITE":          spec.Name,
-		"WPSTACK_BACKUP_EVERY":  spec.BackupEvery,
-		"WPSTACK_BACKUP_KEEP":   strconv.Itoa(spec.BackupKeep),
-		"WORDPRESS_DB_HOST":     site.ServiceDB + ":3306",
-		"MARIADB_PASSWORD_FILE": secretsIn + state.SecretDB,
-	})
+	e := backupEnv(spec)
+	e["WORDPRESS_DB_HOST"] = site.ServiceDB + ":3306"
+	e["MARIADB_PASSWORD_FILE"] = secretsIn + state.SecretDB
+	s.Environment = env(e)
 	s.Secrets = secrets(state.SecretDB)
 	html := dataMount(spec, VolumeHTML)
 	html.ReadOnly = true
-	backups := types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeBackups, Target: BackupsTarget}
-	if spec.DataDir != "" {
-		backups = types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: spec.BackupsDir(),
-			Target: BackupsTarget, Bind: &types.ServiceVolumeBind{CreateHostPath: true}}
-	} else {
-		if p.Volumes == nil {
-			p.Volumes = types.Volumes{}
-		}
-		p.Volumes[VolumeBackups] = types.VolumeConfig{Name: spec.VolumeName(VolumeBackups), Labels: spec.Labels(site.ServiceBackup)}
-	}
-	s.Volumes = []types.ServiceVolumeConfig{html, backups}
+	s.Volumes = []types.ServiceVolumeConfig{html, backupsMount(spec, site.ServiceBackup, p)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
 	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}
@@ -59,4 +46,28 @@ func addBackup(spec site.Spec, in Inputs, p *types.Project) {
 	s.StopGracePeriod = &grace
 	harden(&s)
 	p.Services[site.ServiceBackup] = s
+}
+
+// backupsMount mounts the site's backups volume (declared in p, owned by
+// service) or its host folder under DataDir.
+func backupsMount(spec site.Spec, service string, p *types.Project) types.ServiceVolumeConfig {
+	if spec.DataDir != "" {
+		return types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: spec.BackupsDir(),
+			Target: BackupsTarget, Bind: &types.ServiceVolumeBind{CreateHostPath: true}}
+	}
+	if p.Volumes == nil {
+		p.Volumes = types.Volumes{}
+	}
+	p.Volumes[VolumeBackups] = types.VolumeConfig{Name: spec.VolumeName(VolumeBackups), Labels: spec.Labels(service)}
+	return types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeBackups, Target: BackupsTarget}
+}
+
+// backupEnv is what the backup loop reads, in its own service or in the
+// all-in-one container.
+func backupEnv(spec site.Spec) map[string]string {
+	return map[string]string{
+		"WPSTACK_SITE":         spec.Name,
+		"WPSTACK_BACKUP_EVERY": spec.BackupEvery,
+		"WPSTACK_BACKUP_KEEP":  strconv.Itoa(spec.BackupKeep),
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wpstack/wpstack/internal/engine"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/state"
 )
 
 // BackupDir is where a site's backups go by default. It is outside the
@@ -29,6 +30,9 @@ type BackupOptions struct {
 	Output string // "" = BackupDir(Name)/<name>-<time>.wpbackup
 	// WpstackVersion is recorded in the manifest.
 	WpstackVersion string
+	// IncludeSecrets stores the site's passwords and keys in the archive,
+	// in clear, so a restore into a new site can adopt them.
+	IncludeSecrets bool
 }
 
 // BackupResult is what `backup` prints.
@@ -83,9 +87,21 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	res := "backup " + filepath.Base(out)
 	src := backup.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
+	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog}
+	if opts.IncludeSecrets {
+		create.Secrets = map[string][]byte{}
+		for _, k := range state.SecretNames() {
+			b, err := os.ReadFile(s.store.SecretPath(spec.Name, k))
+			if err != nil {
+				return BackupResult{}, fmt.Errorf("read secret %s of site %q: %w", k, spec.Name, err)
+			}
+			create.Secrets[k] = b
+		}
+		events.Emit(ctx, res, events.Warning, "this archive holds the site's passwords and keys in clear: keep it as safe as a password")
+	}
 	var man backup.Manifest
 	size, sum, err := backup.WriteFileAtomic(out, func(w io.Writer) error {
-		m, err := backup.Create(ctx, src, w, backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog})
+		m, err := backup.Create(ctx, src, w, create)
 		man = m
 		return err
 	})

@@ -67,6 +67,9 @@ func (s *Service) Schedule(ctx context.Context, opts ScheduleOptions) (UpResult,
 }
 
 func (s *Service) removeBackupService(ctx context.Context, spec site.Spec) error {
+	if spec.Layout == site.LayoutAllInOne {
+		return nil // the loop is a child of the one container, re-created by up
+	}
 	_, cli, err := s.engine(ctx)
 	if err != nil {
 		return err
@@ -87,7 +90,8 @@ func (s *Service) scheduledStatus(ctx context.Context, eng *engine.Engine, spec 
 		return nil
 	}
 	st := &backup.RunStatus{Every: spec.BackupEvery, Keep: spec.BackupKeep}
-	out, code, err := eng.Exec(ctx, spec.ContainerName(site.ServiceBackup), "mysql", []string{"cat", path.Join(plan.BackupsTarget, backup.StatusFile)})
+	name, user := backupHolder(spec)
+	out, code, err := eng.Exec(ctx, name, user, []string{"cat", path.Join(plan.BackupsTarget, backup.StatusFile)})
 	if err != nil || code != 0 {
 		return st // not running, or no run finished yet
 	}
@@ -113,7 +117,17 @@ func (s *Service) ScheduledList(ctx context.Context, name string) ([]string, err
 	st := s.scheduledStatus(ctx, eng, spec)
 	var out []string
 	for _, k := range st.Kept {
-		out = append(out, spec.ContainerName(site.ServiceBackup)+":"+path.Join(plan.BackupsTarget, k))
+		name, _ := backupHolder(spec)
+		out = append(out, name+":"+path.Join(plan.BackupsTarget, k))
 	}
 	return out, nil
+}
+
+// backupHolder is the container running a site's scheduled backups and the
+// user its backup loop runs as.
+func backupHolder(spec site.Spec) (name, user string) {
+	if spec.Layout == site.LayoutAllInOne {
+		return spec.ContainerName(site.ServiceAllInOne), "www-data"
+	}
+	return spec.ContainerName(site.ServiceBackup), "mysql"
 }

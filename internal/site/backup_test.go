@@ -19,7 +19,7 @@ func TestValidateBackup(t *testing.T) {
 		{"1s", 7, LayoutSplit, "--every"},
 		{"daily", 7, LayoutSplit, "--every"},
 		{"24h", 0, LayoutSplit, "--keep"},
-		{"24h", 7, LayoutAllInOne, "split layout"},
+		{"24h", 7, LayoutAllInOne, ""}, // a third child of the one container
 	}
 	for _, tt := range tests {
 		s := Spec{Name: "blog", BackupEvery: tt.every, BackupKeep: tt.keep, Layout: tt.layout}

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -140,7 +141,7 @@ func (s Store) EnsureSecrets(name string) error {
 		SecretAdmin:   func() (string, error) { return Password(24) },
 		SecretWPSalts: Salts,
 	}
-	for _, k := range []string{SecretDBRoot, SecretDB, SecretAdmin, SecretWPSalts} {
+	for _, k := range SecretNames() {
 		p := filepath.Join(dir, k)
 		if _, err := os.Stat(p); err == nil {
 			continue
@@ -150,6 +151,27 @@ func (s Store) EnsureSecrets(name string) error {
 			return fmt.Errorf("generate %s: %w", k, err)
 		}
 		if err := writeAtomic(p, []byte(v+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SecretNames lists every secret of a site.
+func SecretNames() []string { return []string{SecretDBRoot, SecretDB, SecretAdmin, SecretWPSalts} }
+
+// SeedSecrets writes the given secrets for a site that has none yet (a site
+// restored with the secrets of its backup); unknown names are refused.
+func (s Store) SeedSecrets(name string, vals map[string][]byte) error {
+	dir := s.SecretsDir(name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create secrets directory %s: %w", dir, err)
+	}
+	for k, v := range vals {
+		if !slices.Contains(SecretNames(), k) {
+			return fmt.Errorf("unknown secret %q", k)
+		}
+		if err := writeAtomic(filepath.Join(dir, k), v, 0o600); err != nil {
 			return err
 		}
 	}

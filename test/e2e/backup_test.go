@@ -133,10 +133,36 @@ func TestBackupRestore(t *testing.T) {
 		if got, want := strings.TrimSpace(bkSQL(t, copyName, "SELECT option_value FROM wp_options WHERE option_name='e2e6_serialized'")), ser(newURL+"/é"); got != want {
 			t.Errorf("serialized option = %s, want %s", got, want)
 		}
+		// The new site's printed credentials work on the restored users.
+		cw.login("admin", readFile(t, e.status(copyName).AdminPasswordFile))
 		// Same tables, and the same files, as the backed-up site.
 		if got, want := len(bkState(t, copyName)), len(before); got != want {
 			t.Errorf("new site has %d tables+files, the original %d", got, want)
 		}
+	})
+
+	t.Run("--include-secrets: a new site adopts the backup's passwords and keys", func(t *testing.T) {
+		secretName, secretPort := siteName("e2e6-bks"), freePort(t)
+		e.cleanupSite(secretName)
+		withSecrets := filepath.Join(dir, "with-secrets.wpbackup")
+		r := e.mustRun("backup", name, "-o", withSecrets, "--include-secrets")
+		if !strings.Contains(r.stderr, "IN CLEAR") {
+			t.Errorf("backup --include-secrets does not warn loudly:\n%s", r.stderr)
+		}
+		if r := e.mustRun("backup", "verify", withSecrets); !strings.Contains(r.stdout, "secrets:   INCLUDED") {
+			t.Errorf("verify does not say the secrets are included:\n%s", r.stdout)
+		}
+		if r := e.mustRun("backup", "verify", archive); !strings.Contains(r.stdout, "secrets:   none") {
+			t.Errorf("verify of a plain backup does not say it has no secrets:\n%s", r.stdout)
+		}
+		e.mustRun("restore", secretName, withSecrets, "--port", fmt.Sprint(secretPort))
+		for _, k := range []string{"db_password", "db_root_password", "admin_password", "wp_salts"} {
+			src := readFile(t, filepath.Join(e.home, "sites", name, "secrets", k))
+			if got := readFile(t, filepath.Join(e.home, "sites", secretName, "secrets", k)); got != src {
+				t.Errorf("secret %s of the new site differs from the backed-up site's", k)
+			}
+		}
+		newWP(t, secretPort).login("admin", password)
 	})
 
 	t.Run("kill -9 during a backup leaves no complete-looking archive", func(t *testing.T) {
@@ -185,28 +211,7 @@ func TestBackupRestore(t *testing.T) {
 		seen := map[string]bool{}
 		waitStatus := func(what string, ok func(st scheduleStatus) bool) scheduleStatus {
 			t.Helper()
-			deadline := time.Now().Add(3 * time.Minute)
-			for {
-				var st struct {
-					State   string         `json:"state"`
-					Backups scheduleStatus `json:"backups"`
-				}
-				r := e.mustRun("status", name, "--json")
-				if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-					t.Fatalf("status --json: %v\n%s", err, r.stdout)
-				}
-				st.Backups.state = st.State
-				if st.Backups.LastFile != "" {
-					seen[st.Backups.LastFile] = true
-				}
-				if ok(st.Backups) {
-					return st.Backups
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("waiting for %s: last status %+v", what, st)
-				}
-				time.Sleep(2 * time.Second)
-			}
+			return e.with(t).waitScheduled(name, what, seen, ok)
 		}
 		st := waitStatus("three scheduled backups", func(st scheduleStatus) bool { return len(seen) >= 3 && st.LastError == "" })
 		files := strings.Fields(ctMust(t, "exec", "-u", "mysql", backupCtr, "sh", "-c", "cd /backups && ls *.wpbackup"))
@@ -239,6 +244,34 @@ func TestBackupRestore(t *testing.T) {
 	})
 }
 
+// waitScheduled polls `status --json` until ok holds for the site's
+// scheduled backups (3 min at most), recording every last_file in seen.
+func (e *env) waitScheduled(name, what string, seen map[string]bool, ok func(st scheduleStatus) bool) scheduleStatus {
+	e.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		var st struct {
+			State   string         `json:"state"`
+			Backups scheduleStatus `json:"backups"`
+		}
+		r := e.mustRun("status", name, "--json")
+		if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+			e.t.Fatalf("status --json: %v\n%s", err, r.stdout)
+		}
+		st.Backups.state = st.State
+		if st.Backups.LastFile != "" {
+			seen[st.Backups.LastFile] = true
+		}
+		if ok(st.Backups) {
+			return st.Backups
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("waiting for %s: last status %+v", what, st)
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
 type scheduleStatus struct {
 	LastRun     time.Time `json:"last_run"`
 	LastSuccess time.Time `json:"last_success"`
@@ -254,4 +287,37 @@ func asExit(err error, target **exec.ExitError) bool {
 		*target = ee
 	}
 	return ok
+}
+
+// TestAllInOneScheduledBackups: the all-in-one container runs the backup loop
+// as a third child of its PID 1, not as root, and its backups are real ones.
+func TestAllInOneScheduledBackups(t *testing.T) {
+	e := newEnv(t)
+	name := siteName("e2e6-aiobk")
+	e.cleanupSite(name)
+	cname := name + "-allinone-1"
+	e.mustRun("up", name, "--layout", "allinone", "--port", fmt.Sprint(freePort(t)))
+	e.mustRun("backup", name, "--every", "10s", "--keep", "2")
+	seen := map[string]bool{}
+	st := e.waitScheduled(name, "three scheduled backups", seen, func(st scheduleStatus) bool { return len(seen) >= 3 && st.LastError == "" })
+	if st.state != "running" {
+		t.Errorf("site state with healthy backups = %s, want running", st.state)
+	}
+	ctNoRootProcess(t, cname)
+	files := strings.Fields(ctMust(t, "exec", "-u", "www-data", cname, "sh", "-c", "cd /backups && ls *.wpbackup"))
+	if len(files) != 2 || len(st.Kept) != 2 {
+		t.Errorf("keep 2: the volume holds %v, status says kept %v", files, st.Kept)
+	}
+	out := filepath.Join(t.TempDir(), "scheduled.wpbackup")
+	ctMust(t, "cp", cname+":/backups/"+st.LastFile, out)
+	if r := e.mustRun("backup", "verify", out); !strings.Contains(r.stdout, "every checksum matches") {
+		t.Errorf("verify of a scheduled all-in-one backup:\n%s", r.stdout)
+	}
+	if logs := e.mustRun("logs", name).stdout; !strings.Contains(logs, "backup | ") {
+		t.Errorf("the backup loop's lines are not in the site's log:\n%.2000s", logs)
+	}
+	e.mustRun("backup", name, "--every", "off")
+	if env := ctInspect(t, cname, "{{.Config.Env}}"); strings.Contains(env, "WPSTACK_BACKUP_EVERY") {
+		t.Errorf("--every off left the schedule in the container: %s", env)
+	}
 }

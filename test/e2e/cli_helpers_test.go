@@ -333,3 +333,10 @@ func secretValues(t *testing.T, home, name string) []string {
 	}
 	return vals
 }
+
+// with returns e bound to t, so a subtest's failures stop the subtest.
+func (e *env) with(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}

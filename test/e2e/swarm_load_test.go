@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"sort"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -139,11 +138,4 @@ func (l *load) finish() loadResult {
 	sort.Strings(names)
 	return loadResult{Sent: l.sent, Failed: l.failed, Rate: float64(l.sent) / time.Since(l.start).Seconds(),
 		Slowest: l.slowest, Replicas: len(names), Errors: l.firstErr}
-}
-
-// with returns e bound to t, so a subtest's failures stop the subtest.
-func (e *env) with(t *testing.T) *env {
-	c := *e
-	c.t = t
-	return &c
 }

@@ -139,7 +139,7 @@ func run(ctx context.Context, f flags) (err error) {
 		}
 	}()
 
-	if err := b.scenarios(ctx, f, src.Dir); err != nil {
+	if err := b.scenarios(ctx, f, src.Dir, work); err != nil {
 		return err
 	}
 	res.Missing = append(res.Missing, hooks(ctx, bin)...)

@@ -18,6 +18,7 @@ type Results struct {
 	Memory  []MemoryRow  `json:"memory"`
 	Images  []ImageRow   `json:"images"`
 	Density []DensityRow `json:"density"`
+	Backup  []BackupRow  `json:"backup,omitempty"`
 	Missing []string     `json:"not_measured"`
 }
 
