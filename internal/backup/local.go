@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,6 +24,9 @@ type Local struct {
 	DBHost  string // host[:port] or host:/socket, e.g. db:3306
 	// PasswordFile holds the WordPress database user's password.
 	PasswordFile string
+	// WordPressVersion is used when the webroot holds no core (a swarm
+	// site's core lives in its web image; only wp-content is shared).
+	WordPressVersion string
 }
 
 // withOptionFile writes a client option file on the container's tmpfs
@@ -84,6 +88,10 @@ func (l Local) Facts(ctx context.Context) (Facts, error) {
 	f.DBCharset, f.DBCollation, f.SiteURL = cols[0], cols[1], cols[3]
 	f.Tables, _ = strconv.Atoi(cols[2])
 	b, err := os.ReadFile(filepath.Join(l.Webroot, "wp-includes", "version.php"))
+	if errors.Is(err, fs.ErrNotExist) && l.WordPressVersion != "" {
+		f.WordPressVersion = l.WordPressVersion
+		return f, nil
+	}
 	if err != nil {
 		return f, fmt.Errorf("read the WordPress version: %w", err)
 	}

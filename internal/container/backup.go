@@ -50,7 +50,8 @@ func runBackup(logger *log.Logger, env environ) (int, error) {
 	if err := waitForDatabase(logger, env); err != nil {
 		return 1, err
 	}
-	src := backup.Local{Webroot: webRoot, DBHost: env["WORDPRESS_DB_HOST"], PasswordFile: env["MARIADB_PASSWORD_FILE"]}
+	src := backup.Local{Webroot: webRoot, DBHost: env["WORDPRESS_DB_HOST"], PasswordFile: env["MARIADB_PASSWORD_FILE"],
+		WordPressVersion: env["WPSTACK_WP_VERSION"]}
 	// PID 1 gets no default signal handling: stop on SIGTERM ourselves.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

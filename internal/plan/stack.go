@@ -51,6 +51,9 @@ type StackOptions struct {
 	DBNodeLabel string
 	// UpdateDelay is the pause between batches of a rolling update (default 5s).
 	UpdateDelay time.Duration
+	// WordPressVersion goes in the manifests of scheduled backups: on a
+	// swarm the core lives in the web image, not in a volume they can read.
+	WordPressVersion string
 }
 
 // DBNodeLabel is the node label whose node runs site's database.
@@ -150,6 +153,33 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 
 	// cron: the one runner of WordPress's scheduled tasks.
 	out.Services[ServiceCron] = cronService(p.Name, web)
+
+	// backup: scheduled backups, on the database's node so its backups
+	// volume stays where it was, reading wp-content where web writes it.
+	if b, ok := p.Services[site.ServiceBackup]; ok {
+		b = swarmService(b, opts.Registry)
+		content := contentMount(opts.SharedStorage)
+		content.ReadOnly = true
+		b.Volumes = []types.ServiceVolumeConfig{content,
+			{Type: types.VolumeTypeVolume, Source: VolumeBackups, Target: BackupsTarget}}
+		if v, ok := p.Volumes[VolumeBackups]; ok {
+			v.Labels = copyLabels(v.Labels)
+			out.Volumes[VolumeBackups] = v
+		} else {
+			out.Volumes[VolumeBackups] = types.VolumeConfig{Name: p.Name + "_" + VolumeBackups, Labels: copyLabels(b.Labels)}
+		}
+		b.Environment = cloneEnv(b.Environment)
+		version := opts.WordPressVersion
+		b.Environment["WPSTACK_WP_VERSION"] = &version
+		b.Deploy = &types.DeployConfig{
+			Replicas:      intPtr(1),
+			Labels:        copyLabels(b.Labels),
+			EndpointMode:  EndpointDNSRR,
+			Placement:     types.Placement{Constraints: []string{"node.labels." + labelKey + " == true"}},
+			RestartPolicy: restartAny(),
+		}
+		out.Services[site.ServiceBackup] = b
+	}
 
 	// edge: on every node, publishing the site's port on the node itself
 	// (host mode needs no routing mesh), balancing over the web tasks.

@@ -122,3 +122,40 @@ func TestStackImage(t *testing.T) {
 		}
 	}
 }
+
+func TestStackScheduledBackups(t *testing.T) {
+	spec := testSpec()
+	spec.BackupEvery, spec.BackupKeep = "24h", 7
+	p, err := Build(spec, Inputs{WebImage: "w", DBImage: "d", SecretsDir: "/s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Stack(p, StackOptions{Replicas: 2, Registry: "reg:5000", SharedStorage: "/mnt/x", EdgeImage: "e", WordPressVersion: "6.1.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := s.Services[site.ServiceBackup]
+	if !ok {
+		t.Fatalf("no backup service in %v", s.ServiceNames())
+	}
+	db := s.Services[site.ServiceDB]
+	if *b.Deploy.Replicas != 1 || b.Deploy.Placement.Constraints[0] != db.Deploy.Placement.Constraints[0] {
+		t.Errorf("backup not on the database's node: %+v", b.Deploy)
+	}
+	if b.Image != "reg:5000/d" || len(b.DependsOn) != 0 || len(b.Secrets) != 1 {
+		t.Errorf("backup image %q, depends_on %v, secrets %v", b.Image, b.DependsOn, b.Secrets)
+	}
+	if len(b.Volumes) != 2 || b.Volumes[0].Source != "/mnt/x" || b.Volumes[0].Target != contentDir || !b.Volumes[0].ReadOnly ||
+		b.Volumes[1].Source != VolumeBackups || b.Volumes[1].Target != BackupsTarget {
+		t.Errorf("backup volumes = %+v", b.Volumes)
+	}
+	if _, ok := s.Volumes[VolumeBackups]; !ok {
+		t.Error("the backups volume is not declared")
+	}
+	if v := b.Environment["WPSTACK_WP_VERSION"]; v == nil || *v != "6.1.9" {
+		t.Errorf("WPSTACK_WP_VERSION = %v", v)
+	}
+	if _, ok := p.Services[site.ServiceBackup].Environment["WPSTACK_WP_VERSION"]; ok {
+		t.Error("Stack changed the input's environment")
+	}
+}

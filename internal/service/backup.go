@@ -66,7 +66,7 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		return BackupResult{}, err
 	}
 	if spec.Target == site.TargetSwarm {
-		return BackupResult{}, fmt.Errorf("site %q runs on a swarm: backups of swarm sites are not supported yet", spec.Name)
+		return BackupResult{}, fmt.Errorf("site %q runs on a swarm: `wpstack backup` of swarm sites is not supported yet; schedule them inside the stack with `wpstack backup %s --every 24h` and copy an archive out of the backup task (docker cp)", spec.Name, spec.Name)
 	}
 	eng, cli, err := s.engine(ctx)
 	if err != nil {

@@ -97,7 +97,7 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 		replicas := max(spec.Replicas, 1)
 		if p, err = plan.Stack(p, plan.StackOptions{
 			Replicas: replicas, EndpointMode: opts.EndpointMode, Registry: spec.Registry,
-			SharedStorage: spec.SharedStorage, EdgeImage: edge,
+			SharedStorage: spec.SharedStorage, EdgeImage: edge, WordPressVersion: set.WordPressVersion,
 		}); err != nil {
 			return ExportResult{}, err
 		}

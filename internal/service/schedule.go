@@ -15,6 +15,7 @@ import (
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/swarm"
 )
 
 // ScheduleOptions set or remove a site's backup schedule.
@@ -69,6 +70,20 @@ func (s *Service) Schedule(ctx context.Context, opts ScheduleOptions) (UpResult,
 func (s *Service) removeBackupService(ctx context.Context, spec site.Spec) error {
 	if spec.Layout == site.LayoutAllInOne {
 		return nil // the loop is a child of the one container, re-created by up
+	}
+	if spec.Target == site.TargetSwarm {
+		// A deploy never removes a service the stack no longer has.
+		t, err := s.connectSwarm(ctx)
+		if err != nil {
+			return err
+		}
+		defer t.cli.Close()
+		name := swarm.ServiceName(spec.StackName(), site.ServiceBackup)
+		if err := t.cli.ServiceRemove(ctx, name); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove the backup service %s: %w", name, err)
+		}
+		events.Emit(ctx, "service "+name, events.Done, "removed (schedule off; the backups volume is kept on the database's node)")
+		return nil
 	}
 	_, cli, err := s.engine(ctx)
 	if err != nil {

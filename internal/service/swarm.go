@@ -101,6 +101,7 @@ func (s *Service) deploySwarm(ctx context.Context, t *swarmTarget, spec site.Spe
 	}
 	stack, err := plan.Stack(p, plan.StackOptions{
 		Replicas: spec.Replicas, Registry: spec.Registry, SharedStorage: spec.SharedStorage, EdgeImage: edge,
+		WordPressVersion: set.WordPressVersion,
 	})
 	if err != nil {
 		return set, err

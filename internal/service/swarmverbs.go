@@ -252,6 +252,9 @@ func (s *Service) removeSwarm(ctx context.Context, spec site.Spec, destroy bool)
 // swarmLogs streams a swarm site's service logs from every node.
 func (s *Service) swarmLogs(ctx context.Context, spec site.Spec, opts LogsOptions) error {
 	all := []string{site.ServiceWeb, site.ServiceDB, plan.ServiceEdge, plan.ServiceCron}
+	if spec.BackupEvery != "" {
+		all = append(all, site.ServiceBackup)
+	}
 	services := all
 	if opts.Service != "" {
 		if !slices.Contains(all, opts.Service) {

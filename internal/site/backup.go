@@ -33,9 +33,6 @@ func (s *Spec) validateBackup() error {
 	if s.BackupKeep < 1 {
 		return fmt.Errorf("invalid --keep %d: keep at least 1 backup", s.BackupKeep)
 	}
-	if s.Target == TargetSwarm {
-		return fmt.Errorf("scheduled backups of swarm sites are not supported yet (nor are `wpstack backup` and `restore` of them): back up the database volume and --shared-storage folder of site %q with your cluster's own tools", s.Name)
-	}
 	return nil
 }
 

@@ -276,6 +276,38 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
+	t.Run("scheduled backups run on the database's node", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
+		e.mustRun("backup", name, "--every", "10s", "--keep", "2")
+		var ctr string
+		var files []string
+		deadline := time.Now().Add(3 * time.Minute)
+		for len(files) < 2 {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 3m the backup task on the database's node holds %v", files)
+			}
+			time.Sleep(2 * time.Second)
+			ctr = cl.node(0, "ps", "-q", "--filter", "label=com.docker.swarm.service.name="+name+"_"+"backup")
+			if ctr == "" {
+				continue
+			}
+			files = strings.Fields(cl.node(0, "exec", "-u", "mysql", ctr, "sh", "-c", "ls /backups | grep 'wpbackup$' || true"))
+		}
+		out := filepath.Join(t.TempDir(), "swarm.wpbackup")
+		cl.node(0, "cp", ctr+":/backups/"+files[len(files)-1], out)
+		r := e.mustRun("backup", "verify", out)
+		if !strings.Contains(r.stdout, "every checksum matches") || !strings.Contains(r.stdout, "WordPress 6.") {
+			t.Errorf("verify of a scheduled swarm backup:\n%s", r.stdout)
+		}
+		if _, running, perNode, _ := status(e).service("backup"); running != 1 || perNode[cl.nodes[0].name] != 1 {
+			t.Errorf("backup service: %d running, per node %v; want 1 on the database's node %s", running, perNode, cl.nodes[0].name)
+		}
+		e.mustRun("backup", name, "--every", "off")
+		if desired, _, _, _ := status(e).service("backup"); desired != 0 {
+			t.Errorf("--every off left the backup service (%d desired)", desired)
+		}
+	})
+
 	t.Run("destroy leaves nothing", func(t *testing.T) {
 		e, cl := e.with(t), cl.with(t)
 		r := e.mustRun("destroy", name, "--yes")
