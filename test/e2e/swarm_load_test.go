@@ -69,8 +69,12 @@ type loadResult struct {
 }
 
 func (r loadResult) String() string {
-	return fmt.Sprintf("%d requests at %.1f/s, %d failed, slowest %s, %d replicas answered %v",
-		r.Sent, r.Rate, r.Failed, r.Slowest.Round(time.Millisecond), r.Replicas, r.Errors)
+	s := fmt.Sprintf("%d requests at %.1f/s, %d failed, slowest %s, %d replicas answered",
+		r.Sent, r.Rate, r.Failed, r.Slowest.Round(time.Millisecond), r.Replicas)
+	if len(r.Errors) > 0 {
+		s += fmt.Sprintf("; first errors: %v", r.Errors)
+	}
+	return s
 }
 
 // startLoad sends rate requests per second, alternating the home page
