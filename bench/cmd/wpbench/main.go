@@ -31,6 +31,8 @@ type flags struct {
 	densitySites     int
 	budgetMiB        float64
 	keep             bool
+	rollingWindow    time.Duration
+	noSwarm          bool
 	render           string
 }
 
@@ -47,10 +49,13 @@ func main() {
 	flag.IntVar(&f.densitySites, "density-sites", 10, "sites per stack run together for the density figure")
 	flag.Float64Var(&f.budgetMiB, "budget", 4096, "memory budget (MiB) for the sites-per-budget figure")
 	flag.BoolVar(&f.keep, "keep", false, "leave the sites running at the end (for inspection)")
+	flag.DurationVar(&f.rollingWindow, "rolling-window", 60*time.Second, "length of the load run each swarm update or rollback happens in")
+	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it makes this engine a one-node swarm for its duration)")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
 	flag.Parse()
 	if f.quick {
 		f.reps, f.coldReps, f.duration, f.static, f.warmup, f.densitySites = 1, 0, 3*time.Second, 2*time.Second, time.Second, 2
+		f.rollingWindow = 45 * time.Second
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +99,7 @@ func run(ctx context.Context, f flags) (err error) {
 		Quick: f.quick, Reps: f.reps, ColdReps: f.coldReps, Concurrency: concs, DurationS: f.duration.Seconds(),
 		StaticS: f.static.Seconds(), WarmupS: f.warmup.Seconds(), DensitySites: f.densitySites, BudgetMiB: f.budgetMiB,
 		AdminPage: "/wp-admin/edit.php", AdminConc: 10, LoadGenerator: "wrk (Debian package)",
+		RollingWindowS: f.rollingWindow.Seconds(),
 	}}
 	lg.Printf("machine: %d cores, %s, load average %s", res.Machine.Cores, res.Machine.CPUModel, res.Machine.LoadAtStart)
 	gen, err := newLoadGen(ctx, work)

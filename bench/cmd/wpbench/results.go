@@ -19,6 +19,7 @@ type Results struct {
 	Images  []ImageRow   `json:"images"`
 	Density []DensityRow `json:"density"`
 	Backup  []BackupRow  `json:"backup,omitempty"`
+	Rolling []RollingRow `json:"rolling,omitempty"`
 	Missing []string     `json:"not_measured"`
 }
 
@@ -36,6 +37,8 @@ type Config struct {
 	AdminPage     string  `json:"admin_page"`
 	AdminConc     int     `json:"admin_concurrency"`
 	LoadGenerator string  `json:"load_generator"`
+	// RollingWindowS is the wrk run each swarm update or rollback happens in.
+	RollingWindowS float64 `json:"rolling_window_s,omitempty"`
 }
 
 // Versions of what ran.
