@@ -52,6 +52,7 @@ type load struct {
 	sent     int
 	failed   int
 	firstErr []string
+	failedAt []time.Time // when each failed request was sent
 	slowest  time.Duration
 	served   map[string]int
 	start    time.Time
@@ -66,6 +67,7 @@ type loadResult struct {
 	Slowest      time.Duration
 	Replicas     int // distinct replicas that answered
 	Errors       []string
+	FailedAt     []time.Time
 }
 
 func (r loadResult) String() string {
@@ -118,6 +120,7 @@ func startLoad(e *edgeClient, rate int, maxFor time.Duration) *load {
 				}
 				if err != nil || status != http.StatusOK {
 					l.failed++
+					l.failedAt = append(l.failedAt, t0)
 					if len(l.firstErr) < 5 {
 						l.firstErr = append(l.firstErr, fmt.Sprintf("%s %s: status %d err %v", t0.Format("15:04:05.000"), path, status, err))
 					}
@@ -141,5 +144,5 @@ func (l *load) finish() loadResult {
 	}
 	sort.Strings(names)
 	return loadResult{Sent: l.sent, Failed: l.failed, Rate: float64(l.sent) / time.Since(l.start).Seconds(),
-		Slowest: l.slowest, Replicas: len(names), Errors: l.firstErr}
+		Slowest: l.slowest, Replicas: len(names), Errors: l.firstErr, FailedAt: l.failedAt}
 }

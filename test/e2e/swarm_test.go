@@ -241,10 +241,20 @@ func TestSwarm(t *testing.T) {
 		}
 		time.Sleep(3 * time.Second)
 		res := l.finish()
-		t.Logf("MEASURE worker %s killed: web back to 2 replicas on the survivors after %s; under load: %s (slowest request = the longest wait a client saw)",
-			cl.nodes[victim].name, back.Round(100*time.Millisecond), res)
-		if res.Failed != 0 {
-			t.Errorf("requests failed while a worker was lost: %s", res)
+		// A request in flight on the node at the instant it dies is lost
+		// with it (the edge retries a GET only after its 60 s server
+		// timeout, longer than this client waits); every request sent
+		// after the kill must be answered.
+		var after []string
+		for _, at := range res.FailedAt {
+			if !at.Before(killed) {
+				after = append(after, at.Format("15:04:05.000"))
+			}
+		}
+		t.Logf("MEASURE worker %s killed: web back to 2 replicas on the survivors after %s; under load: %s; %d in flight on the node when it died (slowest request = the longest wait a client saw)",
+			cl.nodes[victim].name, back.Round(100*time.Millisecond), res, res.Failed-len(after))
+		if len(after) > 0 || res.Failed > 3 {
+			t.Errorf("requests failed while a worker was lost (sent after the kill at %s: %v): %s", killed.Format("15:04:05.000"), after, res)
 		}
 		// The node comes back, so destroy can reach a whole cluster again.
 		cl.must("start", cl.nodes[victim].name)
