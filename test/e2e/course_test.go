@@ -20,7 +20,7 @@ import (
 // pendingFeatures are the features docs/course.md may mark a command with
 // (`# pending: FEATURE`) while they are not in this build. Only those
 // commands are skipped; any other failing command fails the test.
-var pendingFeatures = map[string]bool{"swarm": true}
+var pendingFeatures = map[string]bool{}
 
 // courseSites and coursePorts are rewritten in every command so runs never
 // collide with each other or with a real site.
@@ -125,6 +125,17 @@ func TestCourseDoc(t *testing.T) {
 		})
 	}
 
+	// Step 9 makes this engine a one-node swarm and leaves it; a failed
+	// run must not leave it so, and a swarm that was there is not ours.
+	if out, err := exec.Command("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").Output(); err != nil || strings.TrimSpace(string(out)) != "inactive" {
+		t.Fatalf("the course's step 9 makes this engine a one-node swarm: run the suite on an engine outside any swarm (state %q, %v)", strings.TrimSpace(string(out)), err)
+	}
+	t.Cleanup(func() {
+		if out, _ := exec.Command("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").Output(); strings.TrimSpace(string(out)) != "inactive" {
+			_ = exec.Command("docker", "swarm", "leave", "--force").Run()
+		}
+		_ = exec.Command("docker", "network", "rm", "docker_gwbridge").Run()
+	})
 	skipped := 0
 	for _, c := range cmds {
 		if c.pending != "" {
