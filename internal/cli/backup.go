@@ -39,9 +39,14 @@ then at every interval into the site's backups volume (or DATA_DIR/backups with
 --data-dir), and keeps the newest --keep (default 7). A failed run marks the
 site degraded in ` + "`wpstack status`" + `, with the reason. --every off removes the
 schedule (the backups made stay). The volume is deleted with the site on
-` + "`wpstack destroy`" + `: copy out what you want to keep (docker cp SITE-backup-1:/backups/FILE .).`,
+` + "`wpstack destroy`" + `: copy out what you want to keep (docker cp SITE-backup-1:/backups/FILE .).
+In the all-in-one layout the loop runs inside the one container (docker cp
+SITE-allinone-1:/backups/FILE .); on a swarm, as a service on the database's
+node (docker cp from its task there). A swarm site is backed up this way only:
+a backup made now needs its containers on the engine wpstack talks to.`,
 		Example: `  wpstack backup blog
   wpstack backup blog -o blog-2026-11-26.wpbackup
+  wpstack backup blog -o blog-dr.wpbackup --include-secrets
   wpstack backup verify blog-2026-11-26.wpbackup
   wpstack backup list blog
   wpstack restore blog blog-2026-11-26.wpbackup
