@@ -135,6 +135,14 @@ func (j *roleJob) ensure(ctx context.Context, eng Engine, prefix, baseRef, binar
 	res := "image " + j.role.Repo(prefix)
 
 	if !noCache {
+		// The image already carrying our tag, when it is the same recipe:
+		// a stable answer from one run to the next.
+		if img, err := eng.ImageInspect(ctx, j.ref); err == nil && img.Config != nil &&
+			img.Config.Labels[LabelRole] == string(j.role) && img.Config.Labels[LabelRecipe] == hash {
+			j.id = img.ID
+			events.Emit(ctx, res, events.Done, j.ref+" up to date")
+			return nil
+		}
 		img, ok, err := dockerbuild.FindByLabels(ctx, eng, labels)
 		if err != nil {
 			return err

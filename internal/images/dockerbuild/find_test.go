@@ -30,6 +30,7 @@ func TestFindByLabelsPrefersTheOriginal(t *testing.T) {
 		// A user's FROM wpstack/web image inherits the labels and is newer.
 		{"derived is newer", []image.Summary{{ID: "derived", Created: 20}, {ID: "ours", Created: 10}}, "ours", true},
 		{"listed oldest first", []image.Summary{{ID: "ours", Created: 10}, {ID: "derived", Created: 30}}, "ours", true},
+		{"same second", []image.Summary{{ID: "sha256:b", Created: 10}, {ID: "sha256:a", Created: 10}}, "sha256:a", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +39,7 @@ func TestFindByLabelsPrefersTheOriginal(t *testing.T) {
 			if err != nil || ok != tt.wantOK || img.ID != tt.wantID {
 				t.Fatalf("FindByLabels = %q, %v, %v; want %q, %v", img.ID, ok, err, tt.wantID, tt.wantOK)
 			}
-			if !f.opts.All || f.opts.Filters.Get("label")[0] != "io.wpstack.role=web" {
+			if f.opts.All || f.opts.Filters.Get("label")[0] != "io.wpstack.role=web" {
 				t.Errorf("list options = %+v", f.opts)
 			}
 		})
