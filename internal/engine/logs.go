@@ -1,16 +1,15 @@
 package engine
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/pkg/stdcopy"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wpstack/wpstack/internal/dockerclient"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -44,22 +43,7 @@ func (e *Engine) Logs(ctx context.Context, s site.Spec, opts LogsOptions) error 
 			if len(services) > 1 {
 				prefix = fmt.Sprintf("%-3s | ", svc)
 			}
-			pr, pw := io.Pipe()
-			go func() {
-				_, err := stdcopy.StdCopy(pw, pw, rc)
-				pw.CloseWithError(err)
-			}()
-			sc := bufio.NewScanner(pr)
-			sc.Buffer(make([]byte, 64*1024), 1<<20)
-			for sc.Scan() {
-				mu.Lock()
-				fmt.Fprintf(opts.Out, "%s%s\n", prefix, sc.Text())
-				mu.Unlock()
-			}
-			if err := sc.Err(); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("read logs of %s: %w", name, err)
-			}
-			return nil
+			return dockerclient.CopyLogLines(ctx, rc, opts.Out, &mu, prefix, name)
 		})
 	}
 	return g.Wait()

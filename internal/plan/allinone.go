@@ -2,7 +2,7 @@ package plan
 
 import (
 	"fmt"
-	"path/filepath"
+	"maps"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -46,9 +46,7 @@ func buildAllInOne(spec site.Spec, in Inputs) (*types.Project, error) {
 		s.Volumes = append(s.Volumes, backupsMount(spec, svc, p))
 	}
 	p.Services[svc] = s
-	for _, s := range []string{state.SecretDBRoot, state.SecretDB, state.SecretWPSalts} {
-		p.Secrets[s] = types.SecretConfig{Name: spec.Name + "_" + s, File: filepath.Join(in.SecretsDir, s)}
-	}
+	addFileSecrets(spec, in, p)
 	return p, nil
 }
 
@@ -59,18 +57,9 @@ func allInOneService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.AllInOneImage
 	s.Labels = spec.Labels(site.ServiceAllInOne)
-	s.Environment = env(map[string]string{
-		"MARIADB_DATABASE":           site.DefaultDBName,
-		"MARIADB_USER":               site.DefaultDBUser,
-		"MARIADB_PASSWORD_FILE":      secretsIn + state.SecretDB,
-		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
-		"WORDPRESS_DB_HOST":          allInOneDBHost,
-		"WORDPRESS_DB_NAME":          site.DefaultDBName,
-		"WORDPRESS_DB_USER":          site.DefaultDBUser,
-		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
-		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
-		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
-	})
+	e := dbEnv()
+	maps.Copy(e, webEnv(allInOneDBHost))
+	s.Environment = env(e)
 	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB, state.SecretWPSalts)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeDB), dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}

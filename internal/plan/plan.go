@@ -56,11 +56,38 @@ func Build(spec site.Spec, in Inputs) (*types.Project, error) {
 			site.ServiceWeb: webService(spec, in),
 		},
 	}
+	addFileSecrets(spec, in, p)
+	addBackup(spec, in, p)
+	return p, nil
+}
+
+// addFileSecrets declares the site's secrets, read from its secrets folder.
+func addFileSecrets(spec site.Spec, in Inputs, p *types.Project) {
 	for _, s := range []string{state.SecretDBRoot, state.SecretDB, state.SecretWPSalts} {
 		p.Secrets[s] = types.SecretConfig{Name: spec.Name + "_" + s, File: filepath.Join(in.SecretsDir, s)}
 	}
-	addBackup(spec, in, p)
-	return p, nil
+}
+
+// dbEnv configures the database image: its database, user and passwords.
+func dbEnv() map[string]string {
+	return map[string]string{
+		"MARIADB_DATABASE":           site.DefaultDBName,
+		"MARIADB_USER":               site.DefaultDBUser,
+		"MARIADB_PASSWORD_FILE":      secretsIn + state.SecretDB,
+		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
+	}
+}
+
+// webEnv configures WordPress to reach its database at dbHost.
+func webEnv(dbHost string) map[string]string {
+	return map[string]string{
+		"WORDPRESS_DB_HOST":          dbHost,
+		"WORDPRESS_DB_NAME":          site.DefaultDBName,
+		"WORDPRESS_DB_USER":          site.DefaultDBUser,
+		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
+		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
+		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
+	}
 }
 
 func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
@@ -70,12 +97,7 @@ func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.DBImage
 	s.Labels = spec.Labels(site.ServiceDB)
-	s.Environment = env(map[string]string{
-		"MARIADB_DATABASE":           site.DefaultDBName,
-		"MARIADB_USER":               site.DefaultDBUser,
-		"MARIADB_PASSWORD_FILE":      secretsIn + state.SecretDB,
-		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
-	})
+	s.Environment = env(dbEnv())
 	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeDB)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
@@ -97,14 +119,7 @@ func webService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.WebImage
 	s.Labels = spec.Labels(site.ServiceWeb)
-	s.Environment = env(map[string]string{
-		"WORDPRESS_DB_HOST":          site.ServiceDB + ":3306",
-		"WORDPRESS_DB_NAME":          site.DefaultDBName,
-		"WORDPRESS_DB_USER":          site.DefaultDBUser,
-		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
-		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
-		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
-	})
+	s.Environment = env(webEnv(site.ServiceDB + ":3306"))
 	s.Secrets = secrets(state.SecretDB, state.SecretWPSalts)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}

@@ -56,16 +56,11 @@ func (s *Service) Scale(ctx context.Context, opts ScaleOptions) (ScaleResult, er
 	if err := spec.Validate(); err != nil {
 		return ScaleResult{}, err
 	}
-	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	t, release, err := s.lockSwarm(ctx, spec)
 	if err != nil {
 		return ScaleResult{}, err
 	}
-	defer unlock()
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return ScaleResult{}, err
-	}
-	defer t.cli.Close()
+	defer release()
 	if err := checkCluster(spec, t.info); err != nil {
 		return ScaleResult{}, err
 	}
@@ -120,16 +115,11 @@ func (s *Service) Update(ctx context.Context, opts UpdateOptions) (UpdateResult,
 		}
 		spec.WordPressSource = opts.WordPressSource
 	}
-	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	t, release, err := s.lockSwarm(ctx, spec)
 	if err != nil {
 		return UpdateResult{}, err
 	}
-	defer unlock()
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return UpdateResult{}, err
-	}
-	defer t.cli.Close()
+	defer release()
 	if err := checkCluster(spec, t.info); err != nil {
 		return UpdateResult{}, err
 	}
@@ -166,16 +156,11 @@ func (s *Service) Rollback(ctx context.Context, opts RollbackOptions) (UpdateRes
 	if err != nil {
 		return UpdateResult{}, err
 	}
-	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	t, release, err := s.lockSwarm(ctx, spec)
 	if err != nil {
 		return UpdateResult{}, err
 	}
-	defer unlock()
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return UpdateResult{}, err
-	}
-	defer t.cli.Close()
+	defer release()
 	changed, err := t.cluster.Rollback(ctx, spec.StackName(), rollingServices()...)
 	if err != nil {
 		return UpdateResult{}, err
@@ -272,4 +257,19 @@ func (s *Service) swarmLogs(ctx context.Context, spec site.Spec, opts LogsOption
 		tail = "all"
 	}
 	return t.cluster.Logs(ctx, spec.StackName(), swarm.LogsOptions{Services: services, Follow: opts.Follow, Tail: tail, Out: opts.Out})
+}
+
+// lockSwarm takes the site's lock and connects to its swarm; release undoes
+// both.
+func (s *Service) lockSwarm(ctx context.Context, spec site.Spec) (*swarmTarget, func(), error) {
+	unlock, err := s.store.Lock(ctx, spec.Name, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.connectSwarm(ctx)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return t, func() { t.cli.Close(); unlock() }, nil
 }

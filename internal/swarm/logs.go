@@ -1,15 +1,15 @@
 package swarm
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/pkg/stdcopy"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/wpstack/wpstack/internal/dockerclient"
 )
 
 // LogsOptions select the stack services' logs.
@@ -33,22 +33,7 @@ func (c *Cluster) Logs(ctx context.Context, stack string, opts LogsOptions) erro
 				return fmt.Errorf("logs of service %s (is the site up? `wpstack status %s`): %w", name, stack, err)
 			}
 			defer rc.Close()
-			pr, pw := io.Pipe()
-			go func() {
-				_, err := stdcopy.StdCopy(pw, pw, rc)
-				pw.CloseWithError(err)
-			}()
-			sc := bufio.NewScanner(pr)
-			sc.Buffer(make([]byte, 64*1024), 1<<20)
-			for sc.Scan() {
-				mu.Lock()
-				fmt.Fprintf(opts.Out, "%-4s | %s\n", svc, sc.Text())
-				mu.Unlock()
-			}
-			if err := sc.Err(); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("read logs of %s: %w", name, err)
-			}
-			return nil
+			return dockerclient.CopyLogLines(ctx, rc, opts.Out, &mu, fmt.Sprintf("%-4s | ", svc), name)
 		})
 	}
 	return g.Wait()
