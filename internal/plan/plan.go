@@ -87,6 +87,9 @@ func webEnv(dbHost string) map[string]string {
 		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
 		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
 		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
+		// wpstack installs the site itself: the image's installer refuses
+		// requests without the key derived from the salts.
+		"WPSTACK_INSTALL_LOCK": "1",
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
-	"github.com/wpstack/wpstack/internal/engine"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // BackupDir is where a site's backups go by default. It is outside the
@@ -113,12 +113,12 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	return BackupResult{Path: out, Size: size, SHA256: sum, Duration: time.Since(start), Manifest: man}, nil
 }
 
-func requireRunning(ctx context.Context, eng *engine.Engine, spec site.Spec) error {
-	svcs, err := eng.Services(ctx, spec)
+func requireRunning(ctx context.Context, t target.Target, spec site.Spec) error {
+	ts, err := t.Status(ctx, spec)
 	if err != nil {
 		return err
 	}
-	if st := engine.Overall(svcs); st != "running" {
+	if st := ts.State; st != target.Running {
 		return fmt.Errorf("site %q is %s: start it with `wpstack up %s` first", spec.Name, st, spec.Name)
 	}
 	return nil

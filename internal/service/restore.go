@@ -153,7 +153,7 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	if t, err := dst.Option(ctx, "blogname"); err == nil && t != "" {
 		serving.Title = t
 	}
-	if err := eng.WaitServing(ctx, serving, 60*time.Second); err != nil {
+	if err := wordpressOf(eng, serving).WaitServing(ctx, 60*time.Second); err != nil {
 		return result, err
 	}
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s restored, %d tables, %d files", mb(total), man.Tables, man.Files()))

@@ -13,7 +13,11 @@ import (
 
 	"github.com/wpstack/wpstack/internal/dockerclient"
 	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/swarm"
+	"github.com/wpstack/wpstack/internal/target"
+	"github.com/wpstack/wpstack/internal/wordpress"
 )
 
 // Service runs the verbs against one state directory and one engine.
@@ -69,6 +73,39 @@ func New(opts Options) (*Service, error) {
 
 // Store exposes the state directory (for tests and the CLI's messages).
 func (s *Service) Store() state.Store { return s.store }
+
+// open connects to the engine and returns the site's target: chosen once,
+// here, from the spec. Nothing else in the verbs asks which target it is.
+func (s *Service) open(ctx context.Context, spec site.Spec) (target.Target, error) {
+	cli, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := targetOn(ctx, cli, spec)
+	if err != nil {
+		cli.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// targetOn is the site's target on an open connection; closing the target
+// closes the connection.
+func targetOn(ctx context.Context, cli *client.Client, spec site.Spec) (target.Target, error) {
+	if spec.Target == site.TargetSwarm {
+		return swarm.Open(ctx, cli)
+	}
+	return engine.New(cli, engine.Options{}), nil
+}
+
+// wordpress is the site's WordPress as this process reaches it on t.
+func wordpressOf(t target.Target, spec site.Spec) wordpress.Site {
+	return wordpress.Site{Name: spec.Name, BaseURL: t.Endpoint(spec), Host: spec.HostHeader(), URL: spec.URL(), Title: spec.Title}
+}
+
+// localEngine says whether DOCKER_HOST names an engine on this machine,
+// where wpstack can make host folders.
+func localEngine() bool { return target.ReachHost(os.Getenv("DOCKER_HOST"), "") == "" }
 
 func (s *Service) engine(ctx context.Context) (*engine.Engine, *client.Client, error) {
 	cli, err := s.connect(ctx)

@@ -340,3 +340,22 @@ func (e *env) with(t *testing.T) *env {
 	c.t = t
 	return &c
 }
+
+// doWithHeader is do with one extra request header.
+func (w *wp) doWithHeader(method, path string, form url.Values, key, value string) (*http.Response, string) {
+	w.t.Helper()
+	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", w.port, path), strings.NewReader(form.Encode()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Host = w.host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(key, value)
+	resp, err := w.c.Do(req)
+	if err != nil {
+		w.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}

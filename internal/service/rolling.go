@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/wpstack/wpstack/internal/events"
-	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
-	"github.com/wpstack/wpstack/internal/state"
 	"github.com/wpstack/wpstack/internal/swarm"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // loadSwarmSite loads a site and refuses one that does not run on a swarm.
@@ -61,16 +57,16 @@ func (s *Service) Scale(ctx context.Context, opts ScaleOptions) (ScaleResult, er
 		return ScaleResult{}, err
 	}
 	defer release()
-	if err := checkCluster(spec, t.info); err != nil {
+	if err := t.Check(ctx, spec); err != nil {
 		return ScaleResult{}, err
 	}
-	if err := t.cluster.Scale(ctx, spec.StackName(), site.ServiceWeb, opts.Replicas); err != nil {
+	if err := t.Cluster().Scale(ctx, spec.StackName(), site.ServiceWeb, opts.Replicas); err != nil {
 		return ScaleResult{}, err
 	}
 	if err := s.store.Save(spec); err != nil {
 		return ScaleResult{}, err
 	}
-	if err := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start}); err != nil {
+	if err := t.Cluster().Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start}); err != nil {
 		return ScaleResult{}, err
 	}
 	return ScaleResult{Name: spec.Name, Replicas: opts.Replicas, Duration: time.Since(start)}, nil
@@ -120,15 +116,15 @@ func (s *Service) Update(ctx context.Context, opts UpdateOptions) (UpdateResult,
 		return UpdateResult{}, err
 	}
 	defer release()
-	if err := checkCluster(spec, t.info); err != nil {
+	if err := t.Check(ctx, spec); err != nil {
 		return UpdateResult{}, err
 	}
-	_, err = s.deploySwarm(ctx, t, spec, deployOptions{webImage: opts.WebImage, since: start})
+	_, err = s.rollOut(ctx, t, spec, opts.WebImage)
 	res := UpdateResult{Name: spec.Name, Duration: time.Since(start)}
 	if errors.Is(err, swarm.ErrRolledBack) {
 		res.RolledBack, res.Message = true, err.Error()
 		// Swarm is still bringing the old tasks back: wait for it.
-		if werr := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); werr != nil {
+		if werr := t.Cluster().Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); werr != nil {
 			return res, fmt.Errorf("%w; then: %v", ErrUpdateRolledBack, werr)
 		}
 		res.Duration = time.Since(start)
@@ -141,6 +137,16 @@ func (s *Service) Update(ctx context.Context, opts UpdateOptions) (UpdateResult,
 		return res, err
 	}
 	return res, nil
+}
+
+// rollOut builds (or takes webImage), plans and deploys a swarm site and
+// runs what `up` runs after a deploy, the database upgrade included.
+func (s *Service) rollOut(ctx context.Context, t target.Target, spec site.Spec, webImage string) (string, error) {
+	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.imageOptions(spec.WordPressSource), WebImage: webImage})
+	if err != nil {
+		return "", err
+	}
+	return s.deploy(ctx, t, spec, img)
 }
 
 // RollbackOptions name the site to roll back.
@@ -161,115 +167,39 @@ func (s *Service) Rollback(ctx context.Context, opts RollbackOptions) (UpdateRes
 		return UpdateResult{}, err
 	}
 	defer release()
-	changed, err := t.cluster.Rollback(ctx, spec.StackName(), rollingServices()...)
+	changed, err := t.Cluster().Rollback(ctx, spec.StackName(), rollingServices()...)
 	if err != nil {
 		return UpdateResult{}, err
 	}
 	if !changed {
 		return UpdateResult{}, fmt.Errorf("site %q has no previous version to roll back to: run `wpstack update %s` first", spec.Name, spec.Name)
 	}
-	if err := t.cluster.Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); err != nil {
+	if err := t.Cluster().Wait(ctx, spec.StackName(), swarm.WaitOptions{Since: start, Rollback: true}); err != nil {
 		return UpdateResult{}, err
 	}
 	return UpdateResult{Name: spec.Name, RolledBack: true, Duration: time.Since(start)}, nil
 }
 
-// ClusterStatus is the swarm part of a swarm site's status.
-type ClusterStatus struct {
-	Nodes    int                   `json:"nodes"`
-	DBNode   string                `json:"db_node"`
-	DBLabel  string                `json:"db_node_label"`
-	Services []swarm.ServiceStatus `json:"services"`
-}
-
-// swarmStatus fills a swarm site's status.
-func (s *Service) swarmStatus(ctx context.Context, spec site.Spec) (SiteStatus, error) {
-	st := SiteStatus{Name: spec.Name, Layout: spec.Layout, Target: spec.Target, URL: spec.URL(), AdminUser: spec.AdminUser,
-		AdminPasswordFile: s.store.SecretPath(spec.Name, state.SecretAdmin)}
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return st, err
-	}
-	defer t.cli.Close()
-	svcs, err := t.cluster.Status(ctx, spec.StackName())
-	if err != nil {
-		return st, err
-	}
-	label := plan.DBNodeLabel(spec.Name)
-	node, err := t.cluster.PinnedNode(ctx, label)
-	if err != nil {
-		return st, err
-	}
-	st.State = swarm.Overall(svcs)
-	if len(svcs) == 0 {
-		st.State = "down"
-	}
-	st.Cluster = &ClusterStatus{Nodes: t.info.Nodes, DBNode: node, DBLabel: label, Services: svcs}
-	for _, sv := range svcs {
-		// The version the web image was built with, when the manager has it.
-		if sv.Name == site.ServiceWeb {
-			if img, err := t.cli.ImageInspect(ctx, sv.Image); err == nil && img.Config != nil {
-				st.WordPressVersion = img.Config.Labels[images.LabelWPVersion]
-			}
-		}
-	}
-	return st, nil
-}
-
-// removeSwarm is down (keep) or destroy (everything) for a swarm site.
-func (s *Service) removeSwarm(ctx context.Context, spec site.Spec, destroy bool) error {
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.cli.Close()
-	opts := swarm.RemoveOptions{}
-	if destroy {
-		opts = swarm.RemoveOptions{Secrets: true, Volumes: true, NodeLabel: plan.DBNodeLabel(spec.Name)}
-	}
-	if err := t.cluster.Remove(ctx, spec.StackName(), opts); err != nil {
-		return err
-	}
-	events.Emit(ctx, "stack "+spec.StackName(), events.Done, "removed")
-	return nil
-}
-
-// swarmLogs streams a swarm site's service logs from every node.
-func (s *Service) swarmLogs(ctx context.Context, spec site.Spec, opts LogsOptions) error {
-	all := []string{site.ServiceWeb, site.ServiceDB, plan.ServiceEdge, plan.ServiceCron}
-	if spec.BackupEvery != "" {
-		all = append(all, site.ServiceBackup)
-	}
-	services := all
-	if opts.Service != "" {
-		if !slices.Contains(all, opts.Service) {
-			return fmt.Errorf("swarm site %q has no service %q: use --service %s", spec.Name, opts.Service, strings.Join(all, " or --service "))
-		}
-		services = []string{opts.Service}
-	}
-	t, err := s.connectSwarm(ctx)
-	if err != nil {
-		return err
-	}
-	defer t.cli.Close()
-	tail := opts.Tail
-	if tail == "" {
-		tail = "all"
-	}
-	return t.cluster.Logs(ctx, spec.StackName(), swarm.LogsOptions{Services: services, Follow: opts.Follow, Tail: tail, Out: opts.Out})
-}
-
-// lockSwarm takes the site's lock and connects to its swarm; release undoes
-// both.
-func (s *Service) lockSwarm(ctx context.Context, spec site.Spec) (*swarmTarget, func(), error) {
+// lockSwarm takes the site's lock and opens its swarm target; release
+// undoes both.
+func (s *Service) lockSwarm(ctx context.Context, spec site.Spec) (*swarm.Target, func(), error) {
 	unlock, err := s.store.Lock(ctx, spec.Name, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := s.connectSwarm(ctx)
+	t, err := s.open(ctx, spec)
 	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
-	return t, func() { t.cli.Close(); unlock() }, nil
+	st, ok := t.(*swarm.Target)
+	if !ok {
+		t.Close()
+		unlock()
+		return nil, nil, fmt.Errorf("site %q is not a swarm site", spec.Name)
+	}
+	return st, func() { st.Close(); unlock() }, nil
 }
+
+// rollingServices are the services an update changes and a rollback returns.
+func rollingServices() []string { return []string{site.ServiceWeb, plan.ServiceCron} }

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/wpstack/wpstack/internal/backup"
-	"github.com/wpstack/wpstack/internal/engine"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // SiteStatus is one site in `wpstack status`.
@@ -22,7 +20,7 @@ type SiteStatus struct {
 	Target            string                 `json:"target"`
 	URL               string                 `json:"url"`
 	State             string                 `json:"state"`
-	Services          []engine.ServiceStatus `json:"services"`
+	Services          []target.ServiceStatus `json:"services"`
 	AdminUser         string                 `json:"admin_user"`
 	AdminPasswordFile string                 `json:"admin_password_file"`
 	WordPressVersion  string                 `json:"wordpress_version"`
@@ -30,12 +28,18 @@ type SiteStatus struct {
 	Backups           *backup.RunStatus      `json:"backups,omitempty"` // sites with a backup schedule
 }
 
+// ClusterStatus is the swarm part of a swarm site's status.
+type ClusterStatus struct {
+	target.Cluster
+	Services []target.ServiceStatus `json:"services"`
+}
+
 // StatusOptions select sites; an empty Name means every site.
 type StatusOptions struct {
 	Name string
 }
 
-// Status reports sites as the engine sees them.
+// Status reports sites as their targets see them.
 func (s *Service) Status(ctx context.Context, opts StatusOptions) ([]SiteStatus, error) {
 	names := []string{opts.Name}
 	if opts.Name == "" {
@@ -46,7 +50,9 @@ func (s *Service) Status(ctx context.Context, opts StatusOptions) ([]SiteStatus,
 	} else if err := s.requireSite(opts.Name); err != nil {
 		return nil, err
 	}
-	eng, cli, err := s.engine(ctx)
+	// One connection for every site, made first: an unreachable engine is
+	// an error even when there is no site yet.
+	cli, err := s.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -57,32 +63,36 @@ func (s *Service) Status(ctx context.Context, opts StatusOptions) ([]SiteStatus,
 		if err != nil {
 			return nil, err
 		}
-		if spec.Target == site.TargetSwarm {
-			st, err := s.swarmStatus(ctx, spec)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, st)
-			continue
-		}
-		svcs, err := eng.Services(ctx, spec)
+		t, err := targetOn(ctx, cli, spec)
 		if err != nil {
 			return nil, err
 		}
-		st := SiteStatus{
-			Name: spec.Name, Layout: spec.Layout, Target: spec.Target, URL: spec.URL(),
-			State: engine.Overall(svcs), Services: svcs, AdminUser: spec.AdminUser,
-			AdminPasswordFile: s.store.SecretPath(spec.Name, state.SecretAdmin),
+		st, err := s.siteStatus(ctx, t, spec)
+		if err != nil {
+			return nil, err
 		}
-		if st.State != "down" {
-			if v, err := eng.CoreVersion(ctx, spec); err == nil {
-				st.WordPressVersion = v
-			}
-		}
-		st.Backups = s.scheduledStatus(ctx, eng, spec)
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+func (s *Service) siteStatus(ctx context.Context, t target.Target, spec site.Spec) (SiteStatus, error) {
+	st := SiteStatus{
+		Name: spec.Name, Layout: spec.Layout, Target: spec.Target, URL: spec.URL(), AdminUser: spec.AdminUser,
+		AdminPasswordFile: s.store.SecretPath(spec.Name, state.SecretAdmin),
+	}
+	ts, err := t.Status(ctx, spec)
+	if err != nil {
+		return st, err
+	}
+	st.State, st.WordPressVersion = ts.State, ts.WordPressVersion
+	if ts.Cluster != nil {
+		st.Cluster = &ClusterStatus{Cluster: *ts.Cluster, Services: ts.Services}
+	} else {
+		st.Services = ts.Services
+	}
+	st.Backups = s.scheduledStatus(ctx, t, spec)
+	return st, nil
 }
 
 func (s *Service) requireSite(name string) error {
@@ -99,7 +109,7 @@ func (s *Service) requireSite(name string) error {
 // LogsOptions select a site's logs.
 type LogsOptions struct {
 	Name    string
-	Service string // "", "web" or "db"
+	Service string // "" = every service
 	Follow  bool
 	Tail    string
 	Out     io.Writer
@@ -114,26 +124,20 @@ func (s *Service) Logs(ctx context.Context, opts LogsOptions) error {
 	if err != nil {
 		return err
 	}
-	if spec.Target == site.TargetSwarm {
-		return s.swarmLogs(ctx, spec, opts)
-	}
-	var services []string
-	if opts.Service != "" {
-		if !slices.Contains(spec.Services(), opts.Service) {
-			return fmt.Errorf("site %q has no service %q: use --service %s", opts.Name, opts.Service, strings.Join(spec.Services(), " or --service "))
-		}
-		services = []string{opts.Service}
-	}
-	eng, cli, err := s.engine(ctx)
+	t, err := s.open(ctx, spec)
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
+	defer t.Close()
 	tail := opts.Tail
 	if tail == "" {
 		tail = "all"
 	}
-	return eng.Logs(ctx, spec, engine.LogsOptions{Services: services, Follow: opts.Follow, Tail: tail, Out: opts.Out})
+	lo := target.LogsOptions{Follow: opts.Follow, Tail: tail, Out: opts.Out}
+	if opts.Service != "" {
+		lo.Services = []string{opts.Service}
+	}
+	return t.Logs(ctx, spec, lo)
 }
 
 // DownOptions name the site to stop.
@@ -146,20 +150,21 @@ func (s *Service) Down(ctx context.Context, opts DownOptions) error {
 	if err := s.requireSite(opts.Name); err != nil {
 		return err
 	}
-	eng, cli, err := s.engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
 	unlock, err := s.store.Lock(ctx, opts.Name, nil)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if spec, err := s.store.Load(opts.Name); err == nil && spec.Target == site.TargetSwarm {
-		return s.removeSwarm(ctx, spec, false)
+	spec, err := s.store.Load(opts.Name)
+	if err != nil {
+		return err
 	}
-	return eng.Remove(ctx, opts.Name, engine.RemoveOptions{})
+	t, err := s.open(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	return t.Remove(ctx, spec, target.RemoveOptions{})
 }
 
 // ErrNotConfirmed is returned by Destroy without Yes.
@@ -172,7 +177,9 @@ type DestroyOptions struct {
 }
 
 // Destroy removes everything of one site: containers, network, volumes
-// (its data), secrets and spec. Nothing of any other site is touched.
+// (its data), secrets and spec. Nothing of any other site is touched. A site
+// whose spec is gone but whose resources an interrupted command left on the
+// engine is removed too.
 func (s *Service) Destroy(ctx context.Context, opts DestroyOptions) error {
 	if err := site.ValidateName(opts.Name); err != nil {
 		return err
@@ -180,48 +187,42 @@ func (s *Service) Destroy(ctx context.Context, opts DestroyOptions) error {
 	if !opts.Yes {
 		return fmt.Errorf("%w: destroy deletes site %q with its database, uploads and secrets, and cannot be undone; re-run with --yes to confirm", ErrNotConfirmed, opts.Name)
 	}
-	eng, cli, err := s.engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
 	known := s.store.Exists(opts.Name)
-	res, err := eng.Resources(ctx, opts.Name)
+	spec := site.Spec{Name: opts.Name, Target: site.TargetLocal}
+	if known {
+		// A spec that no longer loads is removed as a local site's.
+		if loaded, err := s.store.Load(opts.Name); err == nil {
+			spec = loaded
+		}
+	}
+	t, err := s.open(ctx, spec)
 	if err != nil {
 		return err
 	}
-	if !known && len(res) == 0 {
-		return s.requireSite(opts.Name)
+	defer t.Close()
+	if !known {
+		res, err := t.Resources(ctx, spec)
+		if err != nil {
+			return err
+		}
+		if len(res) == 0 {
+			return s.requireSite(opts.Name)
+		}
 	}
 	unlock, err := s.store.Lock(ctx, opts.Name, nil)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	var dataDir string
-	swarmSite := false
-	if known {
-		if spec, err := s.store.Load(opts.Name); err == nil {
-			dataDir = spec.DataDir
-			if spec.Target == site.TargetSwarm {
-				swarmSite = true
-				if err := s.removeSwarm(ctx, spec, true); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if !swarmSite {
-		if err := eng.Remove(ctx, opts.Name, engine.RemoveOptions{Volumes: true}); err != nil {
-			return err
-		}
+	if err := t.Remove(ctx, spec, target.RemoveOptions{Volumes: true}); err != nil {
+		return err
 	}
 	if err := s.store.Remove(opts.Name); err != nil {
 		return err
 	}
-	if dataDir != "" {
+	if spec.DataDir != "" {
 		// A user's own folder is never deleted by wpstack.
-		events.Emit(ctx, "folder "+dataDir, events.Info, fmt.Sprintf("kept: the site's database and files are still there; delete them yourself if you want (its files belong to the container users: sudo rm -rf %s)", dataDir))
+		events.Emit(ctx, "folder "+spec.DataDir, events.Info, fmt.Sprintf("kept: the site's database and files are still there; delete them yourself if you want (its files belong to the container users: sudo rm -rf %s)", spec.DataDir))
 	}
 	events.Emit(ctx, "site "+opts.Name, events.Done, "destroyed (containers, network, volumes, secrets)")
 	return nil

@@ -1,4 +1,4 @@
-package engine
+package wordpress
 
 import (
 	"context"
@@ -8,27 +8,26 @@ import (
 	"strings"
 
 	"github.com/wpstack/wpstack/internal/events"
-	"github.com/wpstack/wpstack/internal/site"
 )
 
 // UpgradeDatabase runs WordPress's own database upgrade (wp-admin/upgrade.php,
 // the page wp-admin sends an administrator to after a core update). It is
 // needed once after the container upgraded core to the image's newer one,
 // and harmless otherwise: WordPress answers that no upgrade is required.
-func (e *Engine) UpgradeDatabase(ctx context.Context, s site.Spec) error {
-	res := "wordpress " + s.Name
-	req, err := e.request(ctx, s, http.MethodGet, "/wp-admin/upgrade.php?step=1&backto=%2F", nil)
+func (w Site) UpgradeDatabase(ctx context.Context) error {
+	res := "wordpress " + w.Name
+	req, err := w.request(ctx, http.MethodGet, "/wp-admin/upgrade.php?step=1&backto=%2F", nil)
 	if err != nil {
 		return err
 	}
 	resp, err := httpClient().Do(req)
 	if err != nil {
-		return fmt.Errorf("run the WordPress database upgrade on %s: %w", s.URL(), err)
+		return fmt.Errorf("run the WordPress database upgrade on %s: %w", w.URL, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("run the WordPress database upgrade on %s: %s; open %swp-admin/upgrade.php to see why", s.URL(), resp.Status, s.URL())
+		return fmt.Errorf("run the WordPress database upgrade on %s: %s; open %swp-admin/upgrade.php to see why", w.URL, resp.Status, w.URL)
 	}
 	switch text := string(body); {
 	case strings.Contains(text, "No Update Required") || strings.Contains(text, "already up to date"):

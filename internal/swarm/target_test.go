@@ -1,14 +1,14 @@
-package service
+package swarm
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/wpstack/wpstack/internal/site"
-	"github.com/wpstack/wpstack/internal/swarm"
 )
 
-func TestCheckCluster(t *testing.T) {
+func TestTargetCheck(t *testing.T) {
 	tests := []struct {
 		spec  site.Spec
 		nodes int
@@ -21,7 +21,8 @@ func TestCheckCluster(t *testing.T) {
 		{site.Spec{Replicas: 2, Registry: "r:5000", SharedStorage: "/mnt/s"}, 3, ""},
 	}
 	for i, tt := range tests {
-		err := checkCluster(tt.spec, swarm.Info{Nodes: tt.nodes})
+		tg := &Target{info: Info{Nodes: tt.nodes}}
+		err := tg.Check(context.Background(), tt.spec)
 		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("case %d: %v, want %q", i, err, tt.want)
 		}
