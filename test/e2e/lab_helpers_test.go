@@ -62,8 +62,10 @@ func labNetwork(t *testing.T) (run, network string) {
 
 // startLab starts a lab engine and loads into it the images this binary's
 // sites run (base, web, db: the guard site built them on the test engine),
-// so nothing is pulled and only what is missing is built there.
-func startLab(t *testing.T) *lab {
+// so nothing is pulled and only what is missing is built there. binds are
+// host folders mounted at the same path in the lab: a local site binds its
+// secrets from $WPSTACK_HOME, a path the engine must see.
+func startLab(t *testing.T, binds ...string) *lab {
 	t.Helper()
 	run, network := labNetwork(t)
 	l := &lab{t: t, run: run, network: network, name: run + "-engine"}
@@ -71,6 +73,9 @@ func startLab(t *testing.T) *lab {
 		"--label", labLabel + "=" + run, "--network", network,
 		"--mount", "type=volume,source=" + l.name + "-docker,target=/var/lib/docker,volume-label=" + labLabel + "=" + run},
 		clNodeFlags...)
+	for _, b := range binds {
+		args = append(args, "-v", b+":"+b)
+	}
 	args = append(append(args, clImgNode), labDockerdArgs()...)
 	l.must(args...)
 	l.ip = l.must("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", l.name)
