@@ -46,7 +46,7 @@ func labNetwork(t *testing.T) (run, network string) {
 	t.Helper()
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	run = "wpt-h-" + hex.EncodeToString(b)
+	run = "wpt-l-" + hex.EncodeToString(b)
 	network = run + "-net"
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
