@@ -33,6 +33,8 @@ type flags struct {
 	keep             bool
 	rollingWindow    time.Duration
 	noSwarm          bool
+	rollingOnly      bool
+	labContext       string
 	render           string
 }
 
@@ -50,7 +52,9 @@ func main() {
 	flag.Float64Var(&f.budgetMiB, "budget", 4096, "memory budget (MiB) for the sites-per-budget figure")
 	flag.BoolVar(&f.keep, "keep", false, "leave the sites running at the end (for inspection)")
 	flag.DurationVar(&f.rollingWindow, "rolling-window", 60*time.Second, "length of the load run each swarm update or rollback happens in")
-	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it makes this engine a one-node swarm for its duration)")
+	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it runs a throwaway Docker-in-Docker engine)")
+	flag.BoolVar(&f.rollingOnly, "rolling-only", false, "run only the rolling update scenario and print its rows as JSON (nothing is written under -out)")
+	flag.StringVar(&f.labContext, "lab-context", "test/e2e/testdata/swarmnode", "build context of the Docker-in-Docker image the rolling update scenario's swarm runs in")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
 	flag.Parse()
 	if f.quick {
@@ -108,6 +112,10 @@ func run(ctx context.Context, f flags) (err error) {
 	}
 	if out, err := runOut(ctx, bin, "--version"); err == nil {
 		res.Versions.Wpstack = strings.TrimPrefix(strings.TrimSpace(out), "wpstack version ")
+	}
+
+	if f.rollingOnly {
+		return rollingOnly(ctx, f, lg, gen, bin, work, res)
 	}
 
 	// The WordPress tree both stacks serve, and the baseline's images.
@@ -219,4 +227,36 @@ func rerender(f flags) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(renderReport(&res, filepath.Base(f.render), charts)), 0o644)
+}
+
+// rollingOnly runs the rolling update scenario alone: a site on this engine
+// gives the images (its own are built if missing), then the scenario runs
+// in its throwaway engine. The rows go to stdout.
+func rollingOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin, work string, res *Results) error {
+	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home")}
+	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	const seed = "bench-s-seed"
+	if err := wp.create(ctx, seed, port, "Bench "+seed); err != nil {
+		return err
+	}
+	images, err := b.siteImages(ctx, wp, seed)
+	if derr := wp.destroy(context.WithoutCancel(ctx), seed); derr != nil {
+		lg.Printf("cleanup: %v", derr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := b.rolling(ctx, wp, f.reps, f.rollingWindow, f.labContext, images); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(res.Rolling, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
+	return nil
 }

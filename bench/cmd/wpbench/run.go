@@ -223,11 +223,25 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 		b.res.Missing = append(b.res.Missing, "rolling update under load: skipped with -no-swarm")
 		return nil
 	}
-	why, err := b.rolling(ctx, wp.(*wpstackStack), f.reps, f.rollingWindow)
-	if why != "" {
-		b.res.Missing = append(b.res.Missing, why)
+	images, err := b.siteImages(ctx, wp, b.main[wp].name)
+	if err != nil {
+		return err
 	}
-	return err
+	return b.rolling(ctx, wp.(*wpstackStack), f.reps, f.rollingWindow, f.labContext, images)
+}
+
+// siteImages are the base image and the images a site's containers run:
+// what an engine without a registry needs to run the same site.
+func (b *bench) siteImages(ctx context.Context, st stack, name string) ([]string, error) {
+	out := []string{"wpstack/base:bookworm"}
+	for _, c := range st.containers(name) {
+		img, err := containerImage(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, img)
+	}
+	return out, nil
 }
 
 // coldStart measures a site from no images but the Debian base: for
