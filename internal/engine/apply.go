@@ -158,20 +158,69 @@ func (e *Engine) applyOp(ctx context.Context, s site.Spec, op target.Op, cs spec
 
 func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, labels map[string]string) error {
 	res := "network " + name
-	n, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
-	if err == nil {
+	list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
+	if err != nil {
+		return fmt.Errorf("list networks named %q: %w", name, err)
+	}
+	var same []network.Summary
+	for _, n := range list {
+		if n.Name != name { // the filter matches substrings
+			continue
+		}
 		if n.Labels[site.LabelSite] != s.Name {
 			return fmt.Errorf("network %q exists and does not belong to site %q: remove it (docker network rm %s) or choose another site name", name, s.Name, name)
 		}
-		return nil
+		same = append(same, n)
 	}
-	if !errdefs.IsNotFound(err) {
-		return fmt.Errorf("inspect network %q: %w", name, err)
+	if len(same) > 1 {
+		// An `up` killed while its create was in flight, then run again at
+		// once, can get a second network of the same name past the engine's
+		// best-effort duplicate check: keep one, remove the unused others.
+		return e.dedupNetworks(ctx, name, same)
+	}
+	if len(same) == 1 {
+		return nil
 	}
 	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
 		return fmt.Errorf("create network %q: %w", name, err)
 	}
 	events.Emit(ctx, res, events.Done, "created")
+	return nil
+}
+
+// dedupNetworks keeps the network of that name that has containers (else
+// the oldest) and removes the rest.
+func (e *Engine) dedupNetworks(ctx context.Context, name string, same []network.Summary) error {
+	full := make([]network.Inspect, 0, len(same))
+	for _, n := range same {
+		in, err := e.cli.NetworkInspect(ctx, n.ID, network.InspectOptions{})
+		if err != nil {
+			return fmt.Errorf("inspect network %q (%s): %w", name, n.ID, err)
+		}
+		full = append(full, in)
+	}
+	keep := 0
+	for i, n := range full {
+		k := full[keep]
+		if (len(n.Containers) > 0) != (len(k.Containers) > 0) {
+			if len(n.Containers) > 0 {
+				keep = i
+			}
+			continue
+		}
+		if n.Created.Before(k.Created) {
+			keep = i
+		}
+	}
+	for i, n := range full {
+		if i == keep {
+			continue
+		}
+		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove duplicate network %q (%s): %w", name, n.ID, err)
+		}
+		events.Emit(ctx, "network "+name, events.Done, "removed a duplicate left by an interrupted run")
+	}
 	return nil
 }
 
