@@ -4,16 +4,25 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN := bin/wpstack
 LDFLAGS := -s -w -X github.com/wpstack/wpstack/internal/cli.Version=$(VERSION)
+# wpstack-init, the images' PID 1, built reproducibly (no VCS stamp, no
+# version, no paths): image tags hash its bytes, so only an edit to what it
+# is made of changes them. The CLI embeds it (tag wpstack_embed_init).
+INIT := internal/initbin/wpstack-init
+INIT_FLAGS := -trimpath -buildvcs=false -ldflags '-s -w'
 DEMO ?= demo
 DEMO_PORT ?= 8080
 E2E_TIMEOUT ?= 75m
 
-.PHONY: all build setup run test unit e2e lint bench clean
+.PHONY: all build init setup run test unit e2e lint bench clean
 
 all: build
 
-build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wpstack
+# One installable file: the CLI with wpstack-init inside.
+build: init
+	CGO_ENABLED=0 $(GO) build -trimpath -tags wpstack_embed_init -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wpstack
+
+init:
+	CGO_ENABLED=0 GOOS=linux $(GO) build $(INIT_FLAGS) -o $(INIT) ./cmd/wpstack-init
 
 # Installs docker.io, debootstrap and docker-compose when missing, starts dockerd.
 setup:
@@ -51,4 +60,4 @@ bench: setup build
 	$(GO) run ./bench/cmd/wpbench -wpstack $(BIN) $(if $(QUICK),-quick) $(BENCH_FLAGS)
 
 clean:
-	rm -rf bin e2e.log
+	rm -rf bin e2e.log $(INIT)

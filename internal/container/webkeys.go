@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // keysFile holds the keys and salts generated when the environment gives
@@ -29,7 +31,7 @@ var wpKeyNames = []string{
 // WPSTACK_SALTS_FILE (NAME=value lines) or WORDPRESS_<NAME>[_FILE].
 func keysGiven(env environ) (bool, error) {
 	given := map[string]bool{}
-	if path := env["WPSTACK_SALTS_FILE"]; path != "" {
+	if path := env[contract.EnvSaltsFile]; path != "" {
 		f, err := os.Open(path)
 		if err != nil {
 			return false, fmt.Errorf("read WPSTACK_SALTS_FILE: %w", err)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -13,7 +14,7 @@ import (
 // described by the Dockerfile line that copies it.
 var recipeFileDocs = map[string]string{
 	"Dockerfile":          "the image recipe: packages from Debian, then the files below. `ARG BASE` is the base image.",
-	"wpstack":             "the PID 1 of the image (a static Linux build of wpstack): fixes owners, copies the secrets to a tmpfs only the service user reads, drops root, runs the server as its child, and answers the healthcheck (`wpstack container health`).",
+	"wpstack-init":        "the PID 1 of the image (a static Linux program, not the CLI): fixes owners, copies the secrets to a tmpfs only the service user reads, drops root, runs the server as its child, and answers the healthcheck (`wpstack-init health`).",
 	"wordpress":           "the WordPress core, copied to /usr/src/wordpress; PID 1 copies it into the webroot volume on first start, never over a newer core.",
 	"mpm_prefork.conf":    "Apache's process limits, sized for a small container.",
 	"wpstack-server.conf": "Apache server settings (logs to stdout/stderr, no server signature).",
@@ -94,7 +95,7 @@ func contextFiles(role images.Role) []string {
 	for _, f := range files {
 		out = append(out, f.Name)
 	}
-	out = append(out, "wpstack")
+	out = append(out, contract.InitName)
 	if role.HasWordPress() {
 		out = append(out, "wordpress/")
 	}

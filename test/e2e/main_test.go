@@ -52,7 +52,10 @@ func wpstackBinary(t testing.TB) string {
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("build wpstack: %v\n%s", err, out)
+			return
 		}
+		// Built without the embedding tag, it finds its PID 1 program next to it.
+		_, binErr = buildInit(dir)
 	})
 	if binErr != nil {
 		t.Fatal(binErr)
