@@ -23,10 +23,21 @@ import (
 	"github.com/wpstack/wpstack/internal/contract"
 )
 
-// Path returns a host path holding wpstack-init: the embedded program,
-// written once under cacheDir (named by its hash), or else the file next
-// to this executable.
+// EnvOverride names a wpstack-init to use instead of the one the CLI
+// carries (a development build, or the bench's cold runs, which need an
+// image hash never seen before).
+const EnvOverride = "WPSTACK_INIT"
+
+// Path returns a host path holding wpstack-init: $WPSTACK_INIT when set,
+// else the embedded program, written once under cacheDir (named by its
+// hash), else the file next to this executable.
 func Path(cacheDir string) (string, error) {
+	if p := os.Getenv(EnvOverride); p != "" {
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("$%s=%s is not a file: unset it to use the %s this wpstack carries", EnvOverride, p, contract.InitName)
+		}
+		return p, nil
+	}
 	if b := embedded(); len(b) > 0 {
 		return fromEmbedded(b, cacheDir)
 	}
