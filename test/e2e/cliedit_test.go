@@ -36,7 +36,7 @@ func TestCLIOnlyEditKeepsImages(t *testing.T) {
 		out := filepath.Join(dir, version, "wpstack")
 		cmd := exec.Command("go", "build", "-trimpath", "-tags", "wpstack_embed_init",
 			"-ldflags", "-s -w -X github.com/wpstack/wpstack/internal/cli.Version="+version, "-o", out, "../../cmd/wpstack")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("build wpstack %s: %v\n%s", version, err, b)
 		}

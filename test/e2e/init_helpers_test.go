@@ -43,7 +43,7 @@ func initBinary(t testing.TB) string {
 func buildInit(dir string) (string, error) {
 	out := filepath.Join(dir, "wpstack-init")
 	cmd := exec.Command("go", append(append([]string{"build"}, initFlags...), "-o", out, "../../cmd/wpstack-init")...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOWORK=off")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build wpstack-init: %v\n%s", err, b)
 	}
