@@ -50,7 +50,7 @@ func (s Site) webContainer() string { return s.Spec.ContainerName(s.Spec.WebServ
 // file is removed when the client ends.
 func clientScript(cmd string) []string {
 	script := `set -e; umask 077; f=$(mktemp /tmp/wpstack-client.XXXXXX); trap 'rm -f "$f"' EXIT
-printf '[client]\nuser=%s\npassword="%s"\nsocket=` + contract.DBSocket + `\n' ` + dbUser + ` "$(cat ` + dbSecret + `)" > "$f"
+printf '[client]\nuser=%s\npassword="%s"\nsocket=/run/mysqld/mysqld.sock\n' ` + dbUser + ` "$(cat ` + dbSecret + `)" > "$f"
 ` + cmd
 	return []string{"sh", "-c", script}
 }
