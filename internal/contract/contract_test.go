@@ -7,6 +7,7 @@ import (
 	"go/constant"
 	"go/importer"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"os"
@@ -280,4 +281,49 @@ func jsonArray(t *testing.T, s string) []string {
 		t.Fatalf("parse %s: %v", s, err)
 	}
 	return out
+}
+
+// TestNoLooseNames: outside this package no Go string literal spells the
+// in-image program's path, a secrets folder or a label: they come from
+// here, so the two sides cannot drift apart again.
+func TestNoLooseNames(t *testing.T) {
+	loose := []string{"/usr/local/bin/", contract.SecretsDir, contract.CopiedSecretsDir, "io.wpstack."}
+	for _, root := range []string{filepath.Join("..", "..", "internal"), filepath.Join("..", "..", "cmd")} {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && filepath.Base(p) == "contract" {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return nil
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fset := token.NewFileSet()
+			var s scanner.Scanner
+			s.Init(fset.AddFile(p, -1, len(src)), src, nil, 0)
+			for {
+				pos, tok, lit := s.Scan()
+				if tok == token.EOF {
+					break
+				}
+				if tok != token.STRING {
+					continue
+				}
+				for _, l := range loose {
+					if strings.Contains(lit, l) {
+						t.Errorf("%s: %s spells %q; use internal/contract", fset.Position(pos), lit, l)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

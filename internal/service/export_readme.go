@@ -79,7 +79,7 @@ func dirREADME(spec site.Spec, exp images.Exported, refs map[string]string, exte
 		w("The volumes `%s` and `%s` are created on first start; `wpstack up %s` later finds the same data.\n", spec.VolumeName("db"), spec.VolumeName("html"), spec.Name)
 	}
 	w("\nThe passwords and WordPress keys are files in `%s` (mode 0600), mounted\n", secretsDir)
-	w("read-only at /run/secrets and read through `*_FILE` variables. No secret value is in\n")
+	w("read-only at %s and read through `*_FILE` variables. No secret value is in\n", contract.SecretsDir)
 	w("this folder, in the images or in their environment. To run the site elsewhere, copy\n")
 	w("that folder too and change the `file:` paths under `secrets:` in compose.yaml.\n")
 	return b.String()
