@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -28,18 +29,18 @@ type Site struct {
 }
 
 const (
-	webroot = "/var/www/html"
+	webroot = contract.Webroot
 	dbName  = site.DefaultDBName
 	dbUser  = site.DefaultDBUser
 	// The service user's copy of the database password (see container.copySecrets).
-	dbSecret = "/run/wpstack/secrets/MARIADB_PASSWORD"
+	dbSecret = contract.CopiedSecretsDir + "/MARIADB_PASSWORD"
 )
 
 func (s Site) dbContainer() (name, user string) {
 	if s.Spec.Layout == site.LayoutAllInOne {
-		return s.Spec.ContainerName(site.ServiceAllInOne), "www-data"
+		return s.Spec.ContainerName(site.ServiceAllInOne), contract.WebUser
 	}
-	return s.Spec.ContainerName(site.ServiceDB), "mysql"
+	return s.Spec.ContainerName(site.ServiceDB), contract.DBUser
 }
 
 func (s Site) webContainer() string { return s.Spec.ContainerName(s.Spec.WebService()) }
@@ -73,12 +74,12 @@ func (s Site) Facts(ctx context.Context) (Facts, error) {
 	f.Tables, _ = strconv.Atoi(cols[2])
 	dataLen, _ := strconv.ParseInt(cols[3], 10, 64)
 	var buf bytes.Buffer
-	if code, err := s.exec(ctx, s.webContainer(), "www-data", []string{"/usr/local/bin/wpstack", "container", "version"}, nil, &buf, io.Discard); err != nil || code != 0 {
+	if code, err := s.exec(ctx, s.webContainer(), contract.WebUser, contract.Command(contract.RoleVersion), nil, &buf, io.Discard); err != nil || code != 0 {
 		return f, fmt.Errorf("read the WordPress version in %s: %v %s", s.webContainer(), err, buf.String())
 	}
 	f.WordPressVersion = strings.TrimSpace(buf.String())
 	buf.Reset()
-	if code, err := s.exec(ctx, s.webContainer(), "www-data", []string{"du", "-sb", webroot + "/wp-content"}, nil, &buf, io.Discard); err == nil && code == 0 {
+	if code, err := s.exec(ctx, s.webContainer(), contract.WebUser, []string{"du", "-sb", webroot + "/wp-content"}, nil, &buf, io.Discard); err == nil && code == 0 {
 		n, _ := strconv.ParseInt(strings.Fields(buf.String() + " 0")[0], 10, 64)
 		f.EstimatedBytes = n
 	}
@@ -203,7 +204,7 @@ func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) 
 
 func (s Site) sh(ctx context.Context, name, script string) error {
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, "www-data", []string{"sh", "-c", script}, nil, io.Discard, &errb)
+	code, err := s.exec(ctx, name, contract.WebUser, []string{"sh", "-c", script}, nil, io.Discard, &errb)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/atomicfile"
 )
 
 // StatusFile, in the backups folder, records the last scheduled run; the
@@ -122,9 +124,8 @@ func writeStatus(dir string, st RunStatus) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, StatusFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, StatusFile), b, 0o644); err != nil {
 		return fmt.Errorf("write backup status: %w", err)
 	}
-	return os.Rename(tmp, filepath.Join(dir, StatusFile))
+	return nil
 }

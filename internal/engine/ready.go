@@ -11,6 +11,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -70,7 +71,7 @@ func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name strin
 
 // healthCmd is the image's own health check for a service, run by exec.
 func healthCmd(service string) []string {
-	return []string{"/usr/local/bin/wpstack", "container", "health", service}
+	return contract.HealthCommand(service)
 }
 
 // Exec runs cmd as user ("" = the image's user) in the running container of

@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/target"
 )
@@ -72,7 +73,7 @@ func (e *Engine) services(ctx context.Context, s site.Spec) ([]target.ServiceSta
 // wp-admin).
 func (e *Engine) CoreVersion(ctx context.Context, s site.Spec) (string, error) {
 	name := s.ContainerName(s.WebService())
-	out, code, err := e.execIn(ctx, name, "www-data", []string{"/usr/local/bin/wpstack", "container", "version"})
+	out, code, err := e.execIn(ctx, name, contract.WebUser, contract.Command(contract.RoleVersion))
 	if err != nil {
 		return "", err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/target"
@@ -99,7 +100,7 @@ func (s *Service) ScheduledList(ctx context.Context, name string) ([]string, err
 // user its backup loop runs as.
 func backupHolder(spec site.Spec) (service, user string) {
 	if spec.Layout == site.LayoutAllInOne {
-		return site.ServiceAllInOne, "www-data"
+		return site.ServiceAllInOne, contract.WebUser
 	}
-	return site.ServiceBackup, "mysql"
+	return site.ServiceBackup, contract.DBUser
 }

@@ -5,7 +5,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -34,8 +33,8 @@ type Options struct {
 	StateDir string
 	// CacheDir holds WordPress sources (default: the user's cache dir).
 	CacheDir string
-	// Binary is the static linux wpstack put into images as PID 1
-	// (default: this executable).
+	// Binary is the static linux wpstack-init put into images as PID 1
+	// (default: the one this CLI carries, see internal/initbin).
 	Binary string
 }
 
@@ -60,15 +59,7 @@ func New(opts Options) (*Service, error) {
 			cache = filepath.Join(root, "cache")
 		}
 	}
-	bin := opts.Binary
-	if bin == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("find the wpstack binary to put into images: %w", err)
-		}
-		bin = exe
-	}
-	return &Service{store: state.Store{Root: root}, cacheDir: cache, binary: bin, connect: dockerclient.New}, nil
+	return &Service{store: state.Store{Root: root}, cacheDir: cache, binary: opts.Binary, connect: dockerclient.New}, nil
 }
 
 // Store exposes the state directory (for tests and the CLI's messages).

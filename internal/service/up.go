@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
@@ -145,7 +146,7 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 // (newer than the image's after an update in wp-admin); "" where the
 // target cannot exec.
 func (s *Service) coreVersion(ctx context.Context, t target.Target, spec site.Spec) string {
-	out, code, err := t.Exec(ctx, spec, spec.WebService(), "www-data", []string{"/usr/local/bin/wpstack", "container", "version"})
+	out, code, err := t.Exec(ctx, spec, spec.WebService(), contract.WebUser, contract.Command(contract.RoleVersion))
 	if err != nil || code != 0 {
 		return ""
 	}

@@ -19,6 +19,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wpstack/wpstack/internal/atomicfile"
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -27,10 +29,10 @@ var ErrNoSite = errors.New("site does not exist")
 
 // Secret names, each a file under <site>/secrets.
 const (
-	SecretDBRoot   = "db_root_password"
-	SecretDB       = "db_password"
-	SecretAdmin    = "admin_password"
-	SecretWPSalts  = "wp_salts"
+	SecretDBRoot   = contract.SecretDBRoot
+	SecretDB       = contract.SecretDB
+	SecretAdmin    = contract.SecretAdmin
+	SecretWPSalts  = contract.SecretWPSalts
 	specFile       = "site.yaml"
 	secretsDirName = "secrets"
 )
@@ -228,30 +230,7 @@ func randomString(n int, chars string) (string, error) {
 }
 
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, data, mode)
 }
 
 // Lock serialises commands that change one site. It waits while another

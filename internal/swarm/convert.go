@@ -13,12 +13,13 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 
 	"github.com/wpstack/wpstack/internal/composeapi"
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // LabelNamespace is the docker CLI's stack label.
 const LabelNamespace = "com.docker.stack.namespace"
 
-const secretsDir = "/run/secrets/"
+const secretsDir = contract.SecretsDir + "/"
 
 // ServiceName is a stack service's swarm name.
 func ServiceName(stack, service string) string { return stack + "_" + service }

@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/target"
 )
@@ -20,7 +21,7 @@ import (
 // LabelSpecHash marks a service with the hash of the spec wpstack gave it,
 // so an unchanged service is left alone (and its previous spec, the one
 // `rollback` returns to, is kept).
-const LabelSpecHash = "io.wpstack.spec-hash"
+const LabelSpecHash = contract.LabelSpecHash
 
 // DeployOptions tune Deploy.
 type DeployOptions struct {

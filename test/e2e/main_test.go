@@ -84,7 +84,10 @@ func buildBinary() (string, error) {
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("build wpstack: %v\n%s", err, out)
+			return
 		}
+		// Built without the embedding tag, it finds its PID 1 program next to it.
+		_, binErr = buildInit(dir)
 	})
 	return binPath, binErr
 }

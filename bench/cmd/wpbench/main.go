@@ -24,6 +24,7 @@ import (
 
 type flags struct {
 	wpstack, out     string
+	init             string // wpstack-init, for the cold runs
 	quick            bool
 	reps, coldReps   int
 	duration, static time.Duration
@@ -41,6 +42,7 @@ type flags struct {
 func main() {
 	var f flags
 	flag.StringVar(&f.wpstack, "wpstack", "bin/wpstack", "the wpstack binary to measure")
+	flag.StringVar(&f.init, "wpstack-init", "internal/initbin/wpstack-init", "the wpstack-init that binary embeds (make build leaves it there); the cold runs copy it with a new hash")
 	flag.StringVar(&f.out, "out", "bench", "folder for results/, REPORT.md and charts/ (REPORT.md only on a full run)")
 	flag.BoolVar(&f.quick, "quick", false, "short smoke run: 1 repetition, c=10 only, 3 s runs, 2 density sites, no cold run")
 	flag.IntVar(&f.reps, "reps", 3, "repetitions of every figure (the median is reported)")
@@ -88,6 +90,12 @@ func run(ctx context.Context, f flags) (err error) {
 	f.wpstack = bin
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("the wpstack binary: %w; run `make build` first or pass -wpstack", err)
+	}
+	if f.init, err = filepath.Abs(f.init); err != nil {
+		return err
+	}
+	if _, err := os.Stat(f.init); err != nil {
+		return fmt.Errorf("wpstack-init: %w; run `make build` first or pass -wpstack-init", err)
 	}
 	work, err := os.MkdirTemp("", "wpt-e-bench-")
 	if err != nil {

@@ -14,16 +14,18 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Paths of the db image (internal/images/recipes/db).
 const (
-	dbUser       = "mysql"
-	dbVolume     = "/var/lib/mysql"
+	dbUser       = contract.DBUser
+	dbVolume     = contract.DBDataDir
 	dbDataDir    = dbVolume + "/data"
 	dbInitDir    = dbVolume + "/.init"
-	dbRunDir     = "/run/mysqld"
-	dbSocket     = dbRunDir + "/mysqld.sock"
+	dbRunDir     = contract.DBRunDir
+	dbSocket     = contract.DBSocket
 	mariadbd     = "/usr/sbin/mariadbd"
 	mariadbInst  = "/usr/bin/mariadb-install-db"
 	mariadbShell = "/usr/bin/mariadb"

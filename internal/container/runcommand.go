@@ -15,11 +15,11 @@ func runCommand(logger *log.Logger, env environ, args []string) (int, error) {
 		case args[0] == "--user" && len(args) > 1:
 			user, args = args[1], args[2:]
 		default:
-			return 2, errors.New("usage: wpstack container run [--user NAME] -- CMD [ARGS...]")
+			return 2, errors.New("usage: wpstack-init run [--user NAME] -- CMD [ARGS...]")
 		}
 	}
 	if len(args) < 2 {
-		return 2, errors.New("usage: wpstack container run [--user NAME] -- CMD [ARGS...]")
+		return 2, errors.New("usage: wpstack-init run [--user NAME] -- CMD [ARGS...]")
 	}
 	cmd := args[1:]
 	if user != "" {

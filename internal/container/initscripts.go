@@ -15,10 +15,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // initScriptsDir is where the official images look for first-start scripts.
-const initScriptsDir = "/docker-entrypoint-initdb.d"
+const initScriptsDir = contract.InitScriptsDir
 
 // initSocket is the temporary server's socket: the usual one, so a script's
 // plain `mysql -uroot -p...` reaches it, as with the official images. The
