@@ -95,6 +95,19 @@ func (s *Service) siteStatus(ctx context.Context, t target.Target, spec site.Spe
 	return st, nil
 }
 
+// openSite loads an existing site's spec and opens its target.
+func (s *Service) openSite(ctx context.Context, name string) (site.Spec, target.Target, error) {
+	if err := s.requireSite(name); err != nil {
+		return site.Spec{}, nil, err
+	}
+	spec, err := s.store.Load(name)
+	if err != nil {
+		return spec, nil, err
+	}
+	t, err := s.open(ctx, spec)
+	return spec, t, err
+}
+
 func (s *Service) requireSite(name string) error {
 	if err := site.ValidateName(name); err != nil {
 		return err
@@ -117,14 +130,7 @@ type LogsOptions struct {
 
 // Logs streams a site's logs.
 func (s *Service) Logs(ctx context.Context, opts LogsOptions) error {
-	if err := s.requireSite(opts.Name); err != nil {
-		return err
-	}
-	spec, err := s.store.Load(opts.Name)
-	if err != nil {
-		return err
-	}
-	t, err := s.open(ctx, spec)
+	spec, t, err := s.openSite(ctx, opts.Name)
 	if err != nil {
 		return err
 	}
@@ -155,11 +161,7 @@ func (s *Service) Down(ctx context.Context, opts DownOptions) error {
 		return err
 	}
 	defer unlock()
-	spec, err := s.store.Load(opts.Name)
-	if err != nil {
-		return err
-	}
-	t, err := s.open(ctx, spec)
+	spec, t, err := s.openSite(ctx, opts.Name)
 	if err != nil {
 		return err
 	}

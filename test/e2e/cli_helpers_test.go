@@ -235,7 +235,7 @@ func newWP(t *testing.T, port int) *wp {
 	}}
 }
 
-func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype string) (*http.Response, string) {
+func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype string, header ...string) (*http.Response, string) {
 	w.t.Helper()
 	if form != nil {
 		body, ctype = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
@@ -247,6 +247,9 @@ func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype stri
 	req.Host = w.host
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := w.c.Do(req)
 	if err != nil {
@@ -339,23 +342,4 @@ func (e *env) with(t *testing.T) *env {
 	c := *e
 	c.t = t
 	return &c
-}
-
-// doWithHeader is do with one extra request header.
-func (w *wp) doWithHeader(method, path string, form url.Values, key, value string) (*http.Response, string) {
-	w.t.Helper()
-	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", w.port, path), strings.NewReader(form.Encode()))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Host = w.host
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set(key, value)
-	resp, err := w.c.Do(req)
-	if err != nil {
-		w.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
 }

@@ -37,7 +37,7 @@ func TestInstallLock(t *testing.T) {
 				r, body := w.do("POST", "/wp-admin/install.php?step=2", form, nil, "")
 				return r.StatusCode, body
 			}
-			r, body := w.doWithHeader("POST", "/wp-admin/install.php?step=2", form, "X-Wpstack-Install-Key", key)
+			r, body := w.do("POST", "/wp-admin/install.php?step=2", form, nil, "", "X-Wpstack-Install-Key", key)
 			return r.StatusCode, body
 		}
 		code, body := req()
