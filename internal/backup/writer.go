@@ -94,7 +94,20 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 		return w.put(&h, r, true)
 	case tar.TypeDir, tar.TypeSymlink:
 		h.Size = 0
-		return w.tw.WriteHeader(&h)
+		if w.seen[h.Name] {
+			return fmt.Errorf("member %q written twice", h.Name)
+		}
+		w.seen[h.Name] = true
+		if err := w.tw.WriteHeader(&h); err != nil {
+			return fmt.Errorf("write %s: %w", h.Name, err)
+		}
+		m := Member{Name: h.Name, Type: TypeDir, SHA256: emptySHA256}
+		if hdr.Typeflag == tar.TypeSymlink {
+			sum := sha256.Sum256([]byte(h.Linkname))
+			m = Member{Name: h.Name, Type: TypeSymlink, Size: int64(len(h.Linkname)), SHA256: hex.EncodeToString(sum[:])}
+		}
+		w.members = append(w.members, m)
+		return nil
 	default:
 		return nil // sockets, devices, hard links: nothing WordPress makes
 	}
@@ -121,7 +134,7 @@ func (w *Writer) put(h *tar.Header, r io.Reader, record bool) error {
 		w.Counted(n)
 	}
 	if record {
-		w.members = append(w.members, Member{Name: h.Name, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+		w.members = append(w.members, Member{Name: h.Name, Type: TypeFile, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
 	}
 	return nil
 }
@@ -133,6 +146,13 @@ func (w *Writer) Close(m Manifest) (Manifest, error) {
 		return m, errors.New("close archive: no database dump was written")
 	}
 	m.Format, m.Version, m.Members = Format, FormatVersion, w.members
+	d := newDigester()
+	m.stats = stats{}
+	for _, mb := range w.members {
+		d.add(mb)
+		m.stats.add(mb)
+	}
+	m.stats.digest = d.sum()
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return m, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
@@ -85,7 +86,7 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		out = filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix+backup.Extension)
 	}
 	res := "backup " + filepath.Base(out)
-	src := backup.Site{Cli: cli, Spec: spec}
+	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
 	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog}
 	if opts.IncludeSecrets {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
@@ -131,7 +132,7 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	prog := progress(ctx, res, time.Now())
 	total := man.DataBytes()
 	apply.Progress = func(done int64) { prog(done, total) }
-	dst := backup.Site{Cli: cli, Spec: spec}
+	dst := enginesite.Site{Cli: cli, Spec: spec}
 	if err := backup.Apply(ctx, f, man, dst, apply); err != nil {
 		events.Emit(ctx, res, events.Failed, err.Error())
 		hint := ""
@@ -161,7 +162,7 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 }
 
 // resetAdmin sets the new site's admin password in the restored database.
-func (s *Service) resetAdmin(ctx context.Context, dst backup.Site, spec site.Spec) (bool, error) {
+func (s *Service) resetAdmin(ctx context.Context, dst enginesite.Site, spec site.Spec) (bool, error) {
 	pw, err := s.store.ReadSecret(spec.Name, state.SecretAdmin)
 	if err != nil {
 		return false, err
