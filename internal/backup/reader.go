@@ -314,19 +314,30 @@ func (d digester) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
 // Verify reads a whole archive and checks every member against the manifest.
 // progress, if set, is called with the bytes of each member as they are read.
-// Memory stays bounded whatever the number or size of the members.
+// Memory stays bounded whatever the number or size of the members. The
+// wp-content members also go through the checks a restore makes (see
+// sanitizer), so an archive a restore would refuse fails here, before
+// anything changes.
 func Verify(r io.Reader, progress func(int64)) (Manifest, error) {
 	rd, err := Open(r, nil)
 	if err != nil {
 		return Manifest{}, err
 	}
+	san := newSanitizer()
 	for {
-		_, body, err := rd.Next()
+		h, body, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			return rd.Manifest(), nil
 		}
 		if err != nil {
 			return Manifest{}, err
+		}
+		if strings.HasPrefix(h.Name, filesPrefix) {
+			hh := *h
+			hh.Name = strings.TrimPrefix(h.Name, filesPrefix)
+			if _, err := san.header(&hh); err != nil {
+				return Manifest{}, err
+			}
 		}
 		n, err := io.Copy(io.Discard, body)
 		if err != nil {

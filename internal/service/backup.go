@@ -169,7 +169,7 @@ func (s *Service) VerifyBackup(ctx context.Context, path string) (backup.Manifes
 		}
 		return m, fmt.Errorf("%s: %w", path, err)
 	}
-	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", len(m.Members)))
+	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", m.Count()))
 	return m, nil
 }
 
