@@ -103,12 +103,12 @@ func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer, max int) error {
 			if err != nil {
 				return err
 			}
-			stmt += len(lit)
+			stmt += len(lit) + 1 // and its closing quote
 			if cap(lit) > 1<<20 {
 				lit = nil // do not keep a large buffer for the rest of the dump
 			}
 			if rp.matches(lit) {
-				v := rp.replaceBytes(unescape(lit))
+				v := rp.replaceBytes(unescape(lit, c))
 				w.WriteByte(c)
 				escape(w, v)
 				w.WriteByte(c)
@@ -153,7 +153,7 @@ func readLiteral(r *bufio.Reader, q byte, buf []byte, max int) ([]byte, error) {
 			// A doubled quote is an escaped quote.
 			if next, _ := r.Peek(1); len(next) == 1 && next[0] == q {
 				r.ReadByte()
-				buf = append(buf, '\\', q)
+				buf = append(buf, q, q) // kept as written; unescape undoes it
 				continue
 			}
 			return buf, nil
@@ -162,14 +162,19 @@ func readLiteral(r *bufio.Reader, q byte, buf []byte, max int) ([]byte, error) {
 	}
 }
 
-// unescape undoes MariaDB's string escapes.
-func unescape(b []byte) []byte {
-	if bytes.IndexByte(b, '\\') < 0 {
+// unescape undoes MariaDB's string escapes, and the doubled quote q.
+func unescape(b []byte, q byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, q) < 0 {
 		return b
 	}
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); i++ {
 		c := b[i]
+		if c == q && i+1 < len(b) && b[i+1] == q {
+			out = append(out, q)
+			i++
+			continue
+		}
 		if c != '\\' || i+1 == len(b) {
 			out = append(out, c)
 			continue
