@@ -87,7 +87,9 @@ func craft(t testing.TB, members []crafted, edit func(*Manifest)) ([]byte, Manif
 	return buf.Bytes(), m
 }
 
-func dir(name string) crafted { return crafted{hdr: tar.Header{Name: filesPrefix + name + "/", Typeflag: tar.TypeDir, Mode: 0o755}} }
+func dir(name string) crafted {
+	return crafted{hdr: tar.Header{Name: filesPrefix + name + "/", Typeflag: tar.TypeDir, Mode: 0o755}}
+}
 func file(name, body string) crafted {
 	return crafted{hdr: tar.Header{Name: filesPrefix + name, Typeflag: tar.TypeReg, Mode: 0o644}, body: body}
 }
