@@ -48,7 +48,12 @@ func craft(t testing.TB, members []crafted, edit func(*Manifest)) ([]byte, Manif
 			io.WriteString(tw, body)
 		}
 	}
-	hb, _ := json.Marshal(header{Format: Format, Version: FormatVersion})
+	version := FormatVersion
+	if len(members) > 0 && members[0].hdr.Name == headerName { // another version's header
+		json.Unmarshal([]byte(members[0].body), &struct{ Version *int }{&version})
+		members = members[1:]
+	}
+	hb, _ := json.Marshal(header{Format: Format, Version: version})
 	put(tar.Header{Name: headerName, Typeflag: tar.TypeReg}, string(hb))
 	dump := "CREATE TABLE t (v TEXT);\nINSERT INTO t VALUES ('http://old.example');\n"
 	all := append([]crafted{{hdr: tar.Header{Name: dbPrefix + "0000.sql", Typeflag: tar.TypeReg}, body: dump}}, members...)
@@ -430,4 +435,30 @@ func TestRewriteRefusesOversized(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// A version 1 archive (folders not listed, no types) still verifies and
+// restores; a symlink in one is refused, as its manifest does not cover it.
+func TestVersion1Archives(t *testing.T) {
+	v1 := crafted{hdr: tar.Header{Name: headerName}, body: `{"format":"wpstack-backup","version":1}`}
+	unlisted := func(c crafted) crafted { c.unlisted = true; return c }
+	untyped := func(m *Manifest) {
+		m.Version = 1
+		for i := range m.Members {
+			m.Members[i].Type = ""
+		}
+	}
+	b, _ := craft(t, []crafted{v1, unlisted(dir("wp-content")), file("wp-content/a.txt", "x")}, untyped)
+	m, err := Verify(bytes.NewReader(b), nil)
+	if err != nil {
+		t.Fatalf("Verify of a version 1 archive: %v", err)
+	}
+	dst := &fakeSite{}
+	if err := Apply(context.Background(), bytes.NewReader(b), m, dst, ApplyOptions{}); err != nil || dst.got["wp-content/a.txt"] != "x" {
+		t.Fatalf("Apply = %v, files %v", err, keys(dst.got))
+	}
+	b, _ = craft(t, []crafted{v1, unlisted(dir("wp-content")), unlisted(link("wp-content/l", "a"))}, untyped)
+	if _, err := Verify(bytes.NewReader(b), nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "older (version 1) backup") {
+		t.Fatalf("Verify = %v, want the symlink refused", err)
+	}
 }

@@ -34,6 +34,7 @@ func TestHostileRestore(t *testing.T) {
 	password := readFile(t, e.status(name).AdminPasswordFile)
 	w := newWP(t, port)
 	w.newPost("admin", password, "Kept by the backup")
+	ctMust(t, "exec", "-u", "www-data", name+"-web-1", "sh", "-c", "mkdir -p /var/www/html/wp-content/uploads && echo kept > /var/www/html/wp-content/uploads/kept.txt")
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "site.wpbackup")
 	e.mustRun("backup", name, "-o", archive)
@@ -84,7 +85,8 @@ func TestHostileRestore(t *testing.T) {
 			p := filepath.Join(dir, fmt.Sprintf("hostile-%d.wpbackup", i))
 			hrRewrite(t, archive, p, func(ms []hrMember) []hrMember { return append(ms, tc.add...) }, nil)
 			e.mustFail([]string{tc.want}, "backup", "verify", p)
-			e.mustFail([]string{tc.want, "nothing was changed"}, "restore", name, p)
+			r := e.mustFail([]string{tc.want, "nothing was changed"}, "restore", name, p)
+			t.Logf("restore said: %s", hrTail(r.stderr, 2))
 			if got := bkState(t, name); bkDiff(changed, got) != "" {
 				t.Errorf("a refused restore changed the site:\n%s", bkDiff(changed, got))
 			}
@@ -108,6 +110,7 @@ func TestHostileRestore(t *testing.T) {
 		})
 		e.mustRun("backup", "verify", p) // the archive itself is sound
 		r := e.mustFail([]string{"no_such_table_e2e13", "rolled back", "as it was before the restore"}, "restore", name, p)
+		t.Logf("restore said: %s", hrTail(r.stderr, 4))
 		if strings.Contains(r.stderr, "ROLLBACK FAILED") {
 			t.Fatalf("rollback failed: %s", r.stderr)
 		}
@@ -262,4 +265,10 @@ func hrRewrite(t *testing.T, src, dst string, editFiles func([]hrMember) []hrMem
 	if err := os.WriteFile(dst, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hrTail is the last n lines of s.
+func hrTail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " / ")
 }
