@@ -144,7 +144,11 @@ func (s Site) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) err
 	}
 }
 
-// ImportDB implements Target.
+// ImportDB implements backup.Target. The dump is hostile input: the client
+// reads no local file for it (--local-infile=0), runs no client command
+// that touches the file system (--sandbox; --binary-mode already ignores
+// \! and the like on piped input), and runs as the WordPress user, who
+// reaches only the site's database.
 func (s Site) ImportDB(ctx context.Context, charset, collation string, r io.Reader) error {
 	if !backup.SafeIdent(charset) || !backup.SafeIdent(collation) {
 		return fmt.Errorf("refusing database charset %q / collation %q from the backup", charset, collation)
@@ -152,7 +156,7 @@ func (s Site) ImportDB(ctx context.Context, charset, collation string, r io.Read
 	prelude := fmt.Sprintf("DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET %s COLLATE %s;\nUSE `%s`;\n", dbName, dbName, charset, collation, dbName)
 	name, user := s.dbContainer()
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode", "--local-infile=0")),
+	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode", "--local-infile=0", "--sandbox")),
 		io.MultiReader(strings.NewReader(prelude), r), io.Discard, &errb)
 	if err != nil {
 		return err
