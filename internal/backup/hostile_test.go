@@ -462,3 +462,45 @@ func TestVersion1Archives(t *testing.T) {
 		t.Fatalf("Verify = %v, want the symlink refused", err)
 	}
 }
+
+// entriesSite is a Source whose wp-content is a given list of entries.
+type entriesSite struct {
+	fakeSite
+	entries []tar.Header
+}
+
+func (e *entriesSite) Files(_ context.Context, fn func(*tar.Header, io.Reader) error) error {
+	for _, h := range e.entries {
+		if err := fn(&h, strings.NewReader("")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A site holding what a restore would refuse still gets a backup a restore
+// accepts: those entries are left out, and the caller is told.
+func TestBackupLeavesOutWhatRestoreRefuses(t *testing.T) {
+	src := &entriesSite{fakeSite: fakeSite{dump: "SELECT 1;\n"}, entries: []tar.Header{
+		{Name: "wp-content/", Typeflag: tar.TypeDir, Mode: 0o755},
+		{Name: "wp-content/plugins/shared", Typeflag: tar.TypeSymlink, Linkname: "/usr/share/php"},
+		{Name: "wp-content/uploads/fifo", Typeflag: tar.TypeFifo},
+		{Name: "wp-content/uploads/link", Typeflag: tar.TypeSymlink, Linkname: "../plugins"},
+		{Name: "wp-content/a.txt", Typeflag: tar.TypeReg, Mode: 0o644},
+	}}
+	var skipped []string
+	var buf bytes.Buffer
+	if _, err := Create(context.Background(), src, &buf, CreateOptions{Site: "blog", Skipped: func(name, why string) { skipped = append(skipped, name+": "+why) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) != 2 || !strings.Contains(skipped[0], "absolute path") || !strings.Contains(skipped[1], "FIFO") {
+		t.Errorf("skipped = %q", skipped)
+	}
+	m, err := Verify(bytes.NewReader(buf.Bytes()), nil)
+	if err != nil {
+		t.Fatalf("Verify of a fresh backup: %v", err)
+	}
+	if m.Count() != 4 {
+		t.Errorf("%d members, want 4 (dump, folder, relative symlink, file)", m.Count())
+	}
+}

@@ -24,6 +24,11 @@ type Writer struct {
 	seen    map[string]bool
 	// Counted is called with the bytes of each member as they are written.
 	Counted func(n int64)
+	// Skipped, if set, is told of each wp-content entry left out because a
+	// restore would refuse it (a device, a hard link, a symlink leading out
+	// of wp-content), so every archive written is one a restore accepts.
+	Skipped func(name, why string)
+	san     *sanitizer
 }
 
 // NewWriter starts an archive on w and writes its header member.
@@ -32,7 +37,7 @@ func NewWriter(w io.Writer) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	wr := &Writer{gz: gz, tw: tar.NewWriter(gz), seen: map[string]bool{}}
+	wr := &Writer{gz: gz, tw: tar.NewWriter(gz), seen: map[string]bool{}, san: newSanitizer()}
 	b, _ := json.Marshal(header{Format: Format, Version: FormatVersion})
 	if err := wr.put(&tar.Header{Name: headerName, Mode: 0o644, Size: int64(len(b)), ModTime: time.Now()}, strings.NewReader(string(b)), false); err != nil {
 		return nil, err
@@ -84,6 +89,16 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 		return err
 	}
 	h := *hdr
+	h.Name = name
+	if hdr.Typeflag == tar.TypeRegA { //nolint:staticcheck // what old tar writers emit
+		h.Typeflag = tar.TypeReg
+	}
+	if _, err := w.san.header(&h); err != nil {
+		if w.Skipped != nil {
+			w.Skipped(name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
+		}
+		return nil
+	}
 	h.Name = filesPrefix + name
 	if hdr.Typeflag == tar.TypeDir {
 		h.Name += "/"
@@ -109,7 +124,7 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 		w.members = append(w.members, m)
 		return nil
 	default:
-		return nil // sockets, devices, hard links: nothing WordPress makes
+		return nil // refused by the sanitizer above
 	}
 }
 

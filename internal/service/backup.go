@@ -88,7 +88,10 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	res := "backup " + filepath.Base(out)
 	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
-	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog}
+	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog,
+		Skipped: func(name, why string) {
+			events.Emit(ctx, "backup "+spec.Name, events.Warning, "left out "+name+": "+why)
+		}}
 	if opts.IncludeSecrets {
 		create.Secrets = map[string][]byte{}
 		for _, k := range state.SecretNames() {
