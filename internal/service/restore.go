@@ -43,7 +43,9 @@ type RestoreResult struct {
 
 // Restore checks the whole archive, then restores it into an existing site
 // (after a safety backup) or into a new one. Nothing changes before the
-// archive has passed its check.
+// archive has passed its check; a restore into an existing site that fails
+// after that is rolled back from the safety backup, and a new site made for
+// it is removed. The error says which.
 func (s *Service) Restore(ctx context.Context, opts RestoreOptions) (RestoreResult, error) {
 	start := time.Now()
 	if err := site.ValidateName(opts.Name); err != nil {
