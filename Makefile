@@ -68,3 +68,12 @@ bench: setup build
 
 clean:
 	rm -rf bin e2e.log $(INIT)
+
+# Fuzzing: each target of the archive reader, verify, the SQL URL rewrite
+# and the serialized fixer for FUZZTIME (their seeds under testdata/fuzz/
+# also run as unit tests).
+FUZZTIME ?= 30s
+FUZZ_TARGETS ?= FuzzVerify FuzzReader FuzzRewriteSQL FuzzReplace
+.PHONY: fuzz
+fuzz:
+	set -e; for t in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/backup/; done

@@ -43,7 +43,9 @@ func RunScheduled(ctx context.Context, src Source, opts RunOptions) (RunStatus, 
 	removePartials(opts.Dir) // left by a run that was killed
 	path := filepath.Join(opts.Dir, opts.Site+"-"+st.LastRun.Format("20060102-150405")+Extension)
 	_, _, err := WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := Create(ctx, src, w, CreateOptions{Site: opts.Site, WpstackVersion: opts.WpstackVersion})
+		_, err := Create(ctx, src, w, CreateOptions{Site: opts.Site, WpstackVersion: opts.WpstackVersion,
+			// The container's log is where a scheduled run speaks.
+			Skipped: func(name, why string) { fmt.Fprintf(os.Stderr, "wpstack: backup left out %s: %s\n", name, why) }})
 		return err
 	})
 	if err == nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
@@ -85,9 +86,12 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		out = filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix+backup.Extension)
 	}
 	res := "backup " + filepath.Base(out)
-	src := backup.Site{Cli: cli, Spec: spec}
+	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
-	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog}
+	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog,
+		Skipped: func(name, why string) {
+			events.Emit(ctx, "backup "+spec.Name, events.Warning, "left out "+name+": "+why)
+		}}
 	if opts.IncludeSecrets {
 		create.Secrets = map[string][]byte{}
 		for _, k := range state.SecretNames() {
@@ -168,7 +172,7 @@ func (s *Service) VerifyBackup(ctx context.Context, path string) (backup.Manifes
 		}
 		return m, fmt.Errorf("%s: %w", path, err)
 	}
-	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", len(m.Members)))
+	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", m.Count()))
 	return m, nil
 }
 

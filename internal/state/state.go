@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -163,19 +164,54 @@ func (s Store) EnsureSecrets(name string) error {
 func SecretNames() []string { return []string{SecretDBRoot, SecretDB, SecretAdmin, SecretWPSalts} }
 
 // SeedSecrets writes the given secrets for a site that has none yet (a site
-// restored with the secrets of its backup); unknown names are refused.
+// restored with the secrets of its backup). Every value is checked first
+// (see ValidateSecret): they come from an archive, and end up in MariaDB
+// option files, wp-config and shell-read files. Nothing is written unless
+// all of them pass. The caller holds the site's lock.
 func (s Store) SeedSecrets(name string, vals map[string][]byte) error {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if err := ValidateSecret(k, vals[k]); err != nil {
+			return err
+		}
+	}
 	dir := s.SecretsDir(name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create secrets directory %s: %w", dir, err)
 	}
 	for k, v := range vals {
-		if !slices.Contains(SecretNames(), k) {
-			return fmt.Errorf("unknown secret %q", k)
-		}
 		if err := writeAtomic(filepath.Join(dir, k), v, 0o600); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ValidateSecret checks one secret's value as wpstack generates it:
+// passwords are 12 to 128 letters, digits, '-', '_' or '.'; the salts are
+// WordPress's eight NAME=value lines, each name once, each value 32 to 128
+// characters of saltChars (no quote, backslash or space). A trailing
+// newline is allowed.
+func ValidateSecret(name string, v []byte) error {
+	s := strings.TrimRight(string(v), "\r\n")
+	switch name {
+	case SecretDBRoot, SecretDB, SecretAdmin:
+		if len(s) < 12 || len(s) > 128 || strings.Trim(s, alnum+"-_.") != "" {
+			return fmt.Errorf("secret %s from the backup is not a valid password (12-128 letters, digits, '-', '_' or '.'): refusing to adopt it; restore without adopting secrets by making the backup without --include-secrets", name)
+		}
+	case SecretWPSalts:
+		seen := map[string]bool{}
+		for _, line := range strings.Split(s, "\n") {
+			k, val, _ := strings.Cut(line, "=")
+			if !slices.Contains(SaltNames[:], k) || seen[k] || len(val) < 32 || len(val) > 128 || strings.Trim(val, saltChars) != "" {
+				return fmt.Errorf("secret %s from the backup is not eight NAME=value lines of WordPress keys and salts: refusing to adopt it", name)
+			}
+			seen[k] = true
+		}
+		if len(seen) != len(SaltNames) {
+			return fmt.Errorf("secret %s from the backup holds %d of the %d WordPress keys and salts: refusing to adopt it", name, len(seen), len(SaltNames))
+		}
+	default:
+		return fmt.Errorf("unknown secret %q", name)
 	}
 	return nil
 }

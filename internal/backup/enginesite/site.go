@@ -1,4 +1,8 @@
-package backup
+// Package enginesite reaches a running site through the Engine API for
+// backups and restores: its database through exec in the database's
+// container, its files through exec in the web container. The archive
+// format itself is in package backup, which links no Docker client.
+package enginesite
 
 import (
 	"archive/tar"
@@ -15,6 +19,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/backup"
 	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -50,7 +55,8 @@ func (s Site) webContainer() string { return s.Spec.ContainerName(s.Spec.WebServ
 // file is removed when the client ends.
 func clientScript(cmd string) []string {
 	script := `set -e; umask 077; f=$(mktemp /tmp/wpstack-client.XXXXXX); trap 'rm -f "$f"' EXIT
-printf '[client]\nuser=%s\npassword="%s"\nsocket=/run/mysqld/mysqld.sock\n' ` + dbUser + ` "$(cat ` + dbSecret + `)" > "$f"
+pw=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' ` + dbSecret + `)
+printf '[client]\nuser=%s\npassword="%s"\nsocket=/run/mysqld/mysqld.sock\n' ` + dbUser + ` "$pw" > "$f"
 ` + cmd
 	return []string{"sh", "-c", script}
 }
@@ -60,8 +66,8 @@ func clientCmd(bin string, args ...string) string {
 }
 
 // Facts implements Source.
-func (s Site) Facts(ctx context.Context) (Facts, error) {
-	var f Facts
+func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
+	var f backup.Facts
 	out, err := s.query(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT COALESCE(SUM(DATA_LENGTH),0) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT option_value FROM `+dbName+`.`+site.DefaultPrefix+`options WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='`+dbName+`'`)
 	if err != nil {
 		return f, err
@@ -139,15 +145,19 @@ func (s Site) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) err
 	}
 }
 
-// ImportDB implements Target.
+// ImportDB implements backup.Target. The dump is hostile input: the client
+// reads no local file for it (--local-infile=0), runs no client command
+// that touches the file system (--sandbox; --binary-mode already ignores
+// \! and the like on piped input), and runs as the WordPress user, who
+// reaches only the site's database.
 func (s Site) ImportDB(ctx context.Context, charset, collation string, r io.Reader) error {
-	if !safeIdent(charset) || !safeIdent(collation) {
+	if !backup.SafeIdent(charset) || !backup.SafeIdent(collation) {
 		return fmt.Errorf("refusing database charset %q / collation %q from the backup", charset, collation)
 	}
 	prelude := fmt.Sprintf("DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET %s COLLATE %s;\nUSE `%s`;\n", dbName, dbName, charset, collation, dbName)
 	name, user := s.dbContainer()
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode")),
+	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode", "--local-infile=0", "--sandbox")),
 		io.MultiReader(strings.NewReader(prelude), r), io.Discard, &errb)
 	if err != nil {
 		return err
@@ -158,18 +168,6 @@ func (s Site) ImportDB(ctx context.Context, charset, collation string, r io.Read
 	return nil
 }
 
-func safeIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // Staging names inside the webroot volume, so the final swap is two renames
 // on one filesystem.
 const (
@@ -177,14 +175,19 @@ const (
 	oldDir   = webroot + "/.wpstack-old"
 )
 
-// ImportFiles implements Target: the new tree is unpacked beside the old
-// one and swapped in with renames, so a failed copy leaves wp-content as it was.
+// ImportFiles implements backup.Target. The new tree is unpacked beside
+// the old one and swapped in with renames, so a failed copy leaves
+// wp-content as it was. GNU tar unpacks it inside the web container as the
+// service user, never as root, and keeps neither owners, modes beyond the
+// user's umask, xattrs nor ACLs: the engine's own archive endpoint would
+// extract as root, keeping whatever the headers say.
 func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) error {
 	web := s.webContainer()
 	if err := s.sh(ctx, web, "rm -rf "+stageDir+" "+oldDir+" && mkdir -m 0755 "+stageDir); err != nil {
 		return err
 	}
 	pr, pw := io.Pipe()
+	fillErr := make(chan error, 1)
 	go func() {
 		tw := tar.NewWriter(pw)
 		err := fill(tw)
@@ -192,12 +195,23 @@ func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) 
 			err = tw.Close()
 		}
 		pw.CloseWithError(err)
+		fillErr <- err
 	}()
-	err := s.Cli.CopyToContainer(ctx, web, stageDir, pr, container.CopyToContainerOptions{})
-	pr.CloseWithError(errors.New("copy into the container stopped"))
-	if err != nil {
+	var errb bytes.Buffer
+	code, err := s.exec(ctx, web, "www-data", []string{"tar", "-x", "-f", "-", "-C", stageDir,
+		"--no-same-owner", "--no-same-permissions", "--no-xattrs", "--no-acls", "--no-selinux", "--no-overwrite-dir"},
+		pr, io.Discard, &errb)
+	pr.CloseWithError(errors.New("the extraction in the container stopped"))
+	ferr := <-fillErr
+	if ferr != nil || err != nil || code != 0 {
 		_ = s.sh(context.WithoutCancel(ctx), web, "rm -rf "+stageDir)
-		return fmt.Errorf("copy wp-content into %s: %w", web, err)
+		switch {
+		case ferr != nil:
+			return ferr
+		case err != nil:
+			return fmt.Errorf("unpack wp-content in %s: %w", web, err)
+		}
+		return fmt.Errorf("unpack wp-content in %s: tar exited with %d: %s", web, code, strings.TrimSpace(errb.String()))
 	}
 	return s.sh(ctx, web, "mv "+webroot+"/wp-content "+oldDir+" && mv "+stageDir+"/wp-content "+webroot+"/wp-content && rm -rf "+oldDir+" "+stageDir)
 }
@@ -283,7 +297,7 @@ func (s Site) exitCode(ctx context.Context, name, id string) (int, error) {
 
 // Option reads one WordPress option (e.g. "blogname") from the database.
 func (s Site) Option(ctx context.Context, name string) (string, error) {
-	if !safeIdent(name) {
+	if !backup.SafeIdent(name) {
 		return "", fmt.Errorf("invalid option name %q", name)
 	}
 	out, err := s.query(ctx, "SELECT option_value FROM "+site.DefaultPrefix+"options WHERE option_name='"+name+"'")
