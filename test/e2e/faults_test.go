@@ -403,6 +403,52 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
+// TestFaultRestoreFullDisk restores an archive that does not fit into a
+// site whose --data-dir is nearly full: the restore fails, and the site is
+// as it was and serves.
+func TestFaultRestoreFullDisk(t *testing.T) {
+	e := newEnv(t)
+	mnt := faultMount(t, "400m")
+	name, port, pw := faultSite(e, "e2eh-rfd", "--data-dir", filepath.Join(mnt, "site"))
+	w := newWP(t, port)
+	w.newPost("admin", pw, "fault-restore-before")
+	big := faultRandomFile(t, name, "fault-16m.bin", 16<<20)
+	archive := filepath.Join(t.TempDir(), "big.wpbackup")
+	e.mustRun("backup", name, "-o", archive)
+	ctMust(t, "exec", "-u", "www-data", name+"-web-1", "rm", "-f", "/var/www/html/"+big)
+	w.newPost("admin", pw, "fault-restore-after-backup")
+	before := bkState(t, name)
+
+	// Leave 6 MiB: the site runs, the archive's 16 MiB file does not fit.
+	filler := filepath.Join(mnt, "filler")
+	free := faultFree(t, mnt)
+	if out, err := exec.Command("fallocate", "-l", strconv.FormatInt(free-6<<20, 10), filler).CombinedOutput(); err != nil {
+		t.Fatalf("fill %s: %v %s", mnt, err, out)
+	}
+	r := e.run("restore", name, archive)
+	freeAfter := faultFree(t, mnt)
+	if r.code == 0 {
+		t.Fatalf("restore of a 16 MiB file into 6 MiB of free space succeeded: %s", r)
+	}
+	msg := strings.TrimSpace(r.stderr)
+	after := bkState(t, name)
+	d := bkDiff(before, after)
+	if d != "" {
+		t.Errorf("the failed restore changed the site:\n%s", d)
+	}
+	serves := homeServes(fmt.Sprintf("127.0.0.1:%d", port), port, "Fault "+name)
+	if serves != nil {
+		t.Errorf("the site does not serve after the failed restore: %v", serves)
+	}
+	_ = os.Remove(filler)
+	if !strings.Contains(strings.ToLower(msg), "space") {
+		t.Errorf("the error does not say the disk is full:\n%s", msg)
+	}
+	first := errorLine(msg)
+	t.Logf("FAULT restore-full-disk exit=%d took=%.1fs free-before=%dKiB free-after=%dKiB site-unchanged=%t serves=%t error=%q",
+		r.code, r.took.Seconds(), 6<<10, freeAfter>>10, d == "", serves == nil, first)
+}
+
 // killRun runs wpstack with --progress json and SIGKILLs it after delay,
 // or right after its after-th progress event when after > 0. It returns
 // the last event seen and whether the kill landed before wpstack finished.
