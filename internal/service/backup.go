@@ -83,7 +83,10 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return BackupResult{}, fmt.Errorf("create backup folder: %w", err)
 		}
-		out = filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix+backup.Extension)
+		// The site's lock is held: a partial file of this site here is
+		// what a killed backup left, never one being written.
+		removeStalePartials(ctx, dir, spec.Name+"-")
+		out = freeName(filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix), backup.Extension)
 	}
 	res := "backup " + filepath.Base(out)
 	src := enginesite.Site{Cli: cli, Spec: spec}
@@ -115,6 +118,35 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	}
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s, %d tables, %d files", mb(size), man.Tables, man.Files()))
 	return BackupResult{Path: out, Size: size, SHA256: sum, Duration: time.Since(start), Manifest: man}, nil
+}
+
+// freeName is stem+ext, or stem-2+ext, stem-3+ext... when that exists: two
+// backups in one second (a restore's safety backup right after a backup)
+// both get a file.
+func freeName(stem, ext string) string {
+	p := stem + ext
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(p); os.IsNotExist(err) {
+			return p
+		}
+		p = fmt.Sprintf("%s-%d%s", stem, i, ext)
+	}
+}
+
+// removeStalePartials removes the hidden partial files that killed backups
+// of a site left in its backup folder.
+func removeStalePartials(ctx context.Context, dir, prefix string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.Type().IsRegular() && backup.IsPartial(e.Name()) && strings.HasPrefix(strings.TrimPrefix(e.Name(), ".partial-"), prefix) {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				events.Emit(ctx, "backup "+strings.TrimSuffix(prefix, "-"), events.Info, "removed "+e.Name()+", left by an interrupted backup")
+			}
+		}
+	}
 }
 
 func requireRunning(ctx context.Context, t target.Target, spec site.Spec) error {
