@@ -187,10 +187,9 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 		return false, err
 	}
 	if cur != nil && cur.State != nil && cur.State.Running && !bytes.Equal(old, conf) {
-		if out, code, err := m.exec(ctx, []string{"/usr/sbin/nginx", "-e", "stderr", "-c", ConfFile, "-s", "reload"}); err != nil || code != 0 {
-			return false, fmt.Errorf("reload the edge: %s%v", out, err)
+		if err := m.reload(ctx); err != nil {
+			return false, err
 		}
-		events.Emit(ctx, resource, events.Done, "configuration reloaded (graceful)")
 	}
 	if err := m.disconnectOthers(ctx, sites); err != nil {
 		return false, err
@@ -477,6 +476,73 @@ func (m *Manager) removeContainer(ctx context.Context) error {
 		return fmt.Errorf("remove the edge: %w", err)
 	}
 	return nil
+}
+
+// reload has nginx load its new configuration and returns once the workers
+// of the old one have stopped accepting connections: until then a new
+// connection may still meet the old configuration.
+func (m *Manager) reload(ctx context.Context) error {
+	old, err := m.workers(ctx)
+	if err != nil {
+		return err
+	}
+	if out, code, err := m.exec(ctx, []string{"/usr/sbin/nginx", "-e", "stderr", "-c", ConfFile, "-s", "reload"}); err != nil || code != 0 {
+		return fmt.Errorf("reload the edge: %s%v", out, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		live, err := m.workers(ctx)
+		if err != nil {
+			return err
+		}
+		left := 0
+		for pid := range old {
+			if live[pid] {
+				left++
+			}
+		}
+		if left == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("reload the edge: %d worker(s) of the old configuration still accept connections after 30s; see `wpstack edge logs`", left)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// A worker retitles itself just before it closes its listening sockets.
+	time.Sleep(100 * time.Millisecond)
+	events.Emit(ctx, resource, events.Done, "configuration reloaded (graceful: requests in flight finish on the old workers)")
+	return nil
+}
+
+// workers are the PIDs of nginx workers accepting connections (not the
+// ones shutting down).
+func (m *Manager) workers(ctx context.Context) (map[string]bool, error) {
+	top, err := m.Cli.ContainerTop(ctx, ContainerName, []string{"-o", "pid,args"})
+	if err != nil {
+		return nil, fmt.Errorf("list the edge's processes: %w", err)
+	}
+	pidCol, argsCol := -1, -1
+	for i, t := range top.Titles {
+		switch t {
+		case "PID":
+			pidCol = i
+		case "COMMAND", "CMD", "ARGS":
+			argsCol = i
+		}
+	}
+	if pidCol < 0 || argsCol < 0 {
+		return nil, fmt.Errorf("list the edge's processes: unexpected columns %v", top.Titles)
+	}
+	out := map[string]bool{}
+	for _, p := range top.Processes {
+		if strings.HasPrefix(p[argsCol], "nginx: worker process") && !strings.Contains(p[argsCol], "shutting down") {
+			out[p[pidCol]] = true
+		}
+	}
+	return out, nil
 }
 
 // waitServing returns once the edge presents every site's certificate for
