@@ -352,7 +352,10 @@ func TestEdgeDomains(t *testing.T) {
 		pw := readFile(t, filepath.Join(e.home, "sites", a, "secrets", "admin_password"))
 		h.must("GET", h.url("https", aNames[0], "/wp-login.php"), nil, nil)
 		form := url.Values{"log": {"admin"}, "pwd": {pw}, "wp-submit": {"Log In"}, "redirect_to": {wantURL + "wp-admin/"}, "testcookie": {"1"}}
-		resp, body := h.must("POST", h.url("https", aNames[0], "/wp-login.php"), strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		// The client claims plain HTTP: WordPress must still see HTTPS (from
+		// the edge) and set its secure cookie.
+		resp, body := h.must("POST", h.url("https", aNames[0], "/wp-login.php"), strings.NewReader(form.Encode()),
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Proto": "http", "X-Forwarded-Ssl": "off"})
 		if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), wantURL) {
 			t.Fatalf("login: %s → %q, want a redirect to %s; page: %.300s", resp.Status, resp.Header.Get("Location"), wantURL, body)
 		}
