@@ -131,7 +131,7 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, err
 		}
 		leaves[s.Name] = leaf
-		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS})
+		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn})
 	}
 	conf, err := Render(cfg)
 	if err != nil {
@@ -327,7 +327,7 @@ func (m *Manager) hostConfig(p Ports) *container.HostConfig {
 	return &container.HostConfig{
 		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 		ReadonlyRootfs: true,
-		Tmpfs:          map[string]string{"/tmp": "size=256m"},
+		Tmpfs:          map[string]string{"/tmp": "size=192m"},
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges:true"},
 		Mounts:         []mount.Mount{{Type: mount.TypeBind, Source: m.ConfHostDir(), Target: ConfDir, ReadOnly: true}},

@@ -19,6 +19,10 @@ const (
 	backendPort   = 80
 	hstsMaxAge    = 31536000 // one year, the preload list's minimum
 	acmeChallenge = "/.well-known/acme-challenge/"
+	// The cache's bound (the edge's /tmp tmpfs is larger) and how long a
+	// page stays fresh: short, as nothing purges it on publish yet.
+	cacheSize = "128m"
+	cacheTTL  = "60s"
 )
 
 // Site is one site as the edge serves it.
@@ -34,6 +38,8 @@ type Site struct {
 	// public HTTPS port when that is not 443.
 	Host string
 	HSTS bool
+	// Cache serves anonymous GET and HEAD from the edge's full-page cache.
+	Cache bool
 }
 
 // Config is everything the edge's nginx.conf is rendered from.
@@ -75,7 +81,7 @@ func Render(cfg Config) ([]byte, error) {
 	var b bytes.Buffer
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -115,6 +121,11 @@ http {
 	resolver 127.0.0.11 valid=5s ipv6=off;
 	resolver_timeout 3s;
 
+	gzip on;
+	gzip_vary on;
+	gzip_proxied any;
+	gzip_types text/css text/xml application/javascript application/json application/rss+xml application/atom+xml image/svg+xml;
+
 	client_max_body_size 128m;
 	proxy_http_version 1.1;
 	proxy_connect_timeout 5s;
@@ -126,6 +137,46 @@ http {
 	ssl_session_cache shared:wpstack:10m;
 	ssl_session_timeout 1d;
 	ssl_session_tickets off;
+
+	# The full-page cache of the sites that have it: on the /tmp tmpfs,
+	# so memory is bounded by max_size. Keyed on scheme, host (always one
+	# of the site's names: server_name matched it), path and query.
+	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
+	proxy_cache_key "$scheme|$host|$request_uri";
+	proxy_cache_methods GET HEAD;
+	proxy_cache_valid 200 301 302 {{.CacheTTL}};
+	proxy_cache_valid 404 10s;
+	proxy_cache_use_stale error timeout invalid_header updating http_500 http_502 http_503 http_504;
+	proxy_cache_background_update on;
+	proxy_cache_lock on;
+	proxy_cache_lock_timeout 5s;
+
+	# Never from the cache, never into it: logged-in users, password-
+	# protected posts, commenters, carts, an Authorization header.
+	map $http_cookie $wpstack_cookie_nocache {
+		default 0;
+		"~*(wordpress_logged_in_|wordpress_sec_|wp-postpass_|comment_author_|woocommerce_|wp_woocommerce_session_)" 1;
+	}
+	# ... and wp-admin, the login, XML-RPC, cron, previews, the health check.
+	map $request_uri $wpstack_uri_nocache {
+		default 0;
+		"~*^/(wp-admin/|wp-login\.php|xmlrpc\.php|wp-cron\.php|\.wpstack/)" 1;
+		"~*[?&](preview|preview_id|p_preview)=" 1;
+	}
+	map "$wpstack_cookie_nocache$wpstack_uri_nocache$http_authorization" $wpstack_nocache {
+		"00" 0;
+		default 1;
+	}
+	# X-Cache on every response: HIT, MISS or BYPASS.
+	map $upstream_cache_status $wpstack_x_cache {
+		HIT HIT;
+		STALE HIT;
+		UPDATING HIT;
+		REVALIDATED HIT;
+		MISS MISS;
+		EXPIRED MISS;
+		default BYPASS;
+	}
 
 	# No site has this name: a neutral 404 over HTTP, and over TLS no
 	# certificate at all for a name no site has.
@@ -157,6 +208,18 @@ http {
 		location / {
 {{- if .HSTS}}
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
+{{- end}}
+{{- if .Cache}}
+			proxy_cache wpstack_pages;
+			proxy_cache_bypass $wpstack_nocache;
+			proxy_no_cache $wpstack_nocache;
+			# Responses that set cookies or say private/no-store are never
+			# stored (nginx's default, kept: no proxy_ignore_headers). One
+			# body per URL: the backend is asked for no compression.
+			proxy_set_header Accept-Encoding "";
+			add_header X-Cache $wpstack_x_cache always;
+{{- else}}
+			add_header X-Cache BYPASS always;
 {{- end}}
 			# The edge alone says what the scheme, the client and the host
 			# are: whatever a client sent in these headers is replaced.

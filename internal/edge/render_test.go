@@ -15,7 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
 	two := Config{HTTPSPort: 443, Sites: []Site{
-		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true},
+		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true},
 		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test"},
 	}}
 	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443"}}}

@@ -232,6 +232,9 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	if want.HSTS {
 		spec.HSTS = true
 	}
+	if want.Cache != "" && spec.HasDomains() {
+		spec.Cache = want.Cache
+	}
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {
 		return spec, false, fmt.Errorf("stored spec of site %q: %w", spec.Name, err)

@@ -13,6 +13,13 @@ const (
 	TLSCert  = "cert"  // the user's PEM certificate and key
 )
 
+// Values of --cache. Off by default until the cache is purged on publish:
+// a cached page may be up to a minute old.
+const (
+	CacheOn  = "on"
+	CacheOff = "off"
+)
+
 // Default public ports of the edge.
 const (
 	DefaultHTTPPort  = 80
@@ -61,8 +68,8 @@ func (s *Spec) HasDomains() bool { return len(s.Domains) > 0 }
 // validateDomains checks the edge fields of a defaulted spec.
 func (s *Spec) validateDomains() error {
 	if !s.HasDomains() {
-		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 {
-			return fmt.Errorf("--tls, --cert, --key, --hsts, --http-port and --https-port need at least one --domain")
+		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" {
+			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --http-port and --https-port need at least one --domain")
 		}
 		return nil
 	}
@@ -100,6 +107,11 @@ func (s *Spec) validateDomains() error {
 	default:
 		return fmt.Errorf("unknown TLS source %q: use --tls local (wpstack's own CA, offline) or --tls cert --cert FILE --key FILE", s.TLS)
 	}
+	switch s.Cache {
+	case CacheOn, CacheOff:
+	default:
+		return fmt.Errorf("invalid --cache %q: use --cache on (anonymous pages served by the edge) or --cache off", s.Cache)
+	}
 	for _, p := range []struct {
 		flag string
 		v    int
@@ -124,6 +136,9 @@ func (s *Spec) applyDomainDefaults() {
 	}
 	if s.HTTPPort == 0 {
 		s.HTTPPort = DefaultHTTPPort
+	}
+	if s.Cache == "" {
+		s.Cache = CacheOff
 	}
 	if s.HTTPSPort == 0 {
 		s.HTTPSPort = DefaultHTTPSPort

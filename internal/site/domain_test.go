@@ -70,6 +70,7 @@ func TestDomainSpec(t *testing.T) {
 		{func(s *Spec) { s.HTTPPort = 70000 }, "--http-port"},
 		{func(s *Spec) { s.Layout = LayoutAllInOne }, "--layout split"},
 		{func(s *Spec) { s.Host = "other.test" }, "drop --host"},
+		{func(s *Spec) { s.Cache = "yes" }, "invalid --cache"},
 	}
 	for _, b := range bad {
 		c := Spec{Name: "shop", Domains: []string{"shop.test", "www.shop.test"}}

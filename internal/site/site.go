@@ -72,6 +72,8 @@ type Spec struct {
 	HTTPPort  int  `yaml:"http_port,omitempty" json:"http_port,omitempty"`
 	HTTPSPort int  `yaml:"https_port,omitempty" json:"https_port,omitempty"`
 	HSTS      bool `yaml:"hsts,omitempty" json:"hsts,omitempty"`
+	// Cache is the edge's full-page cache for anonymous visitors: on or off.
+	Cache string `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.

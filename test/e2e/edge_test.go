@@ -529,3 +529,113 @@ func TestEdgeDomains(t *testing.T) {
 		}
 	})
 }
+
+// TestEdgeCache checks the edge's full-page cache with real WordPress:
+// anonymous pages are served from it, everything the issue lists never is,
+// and no request header a client sends changes what others get.
+func TestEdgeCache(t *testing.T) {
+	e := newEnv(t)
+	requireNoForeignEdge(t, e)
+	cleanupEdge(t, e)
+	httpPort, httpsPort := freePort(t), freePort(t)
+	tag := ctRandom()[:6]
+	name, domain, title := siteName("edgk"), "k-"+tag+".test", "Kilo "+tag
+	e.cleanupSite(name)
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--cache", "on", "--title", title,
+		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
+	caPEM, err := os.ReadFile(strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	anon := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
+	home := anon.url("https", domain, "/")
+	xcache := func(h *edgeHTTP, method, u string, header map[string]string) (string, string) {
+		t.Helper()
+		resp, body := h.must(method, u, nil, header)
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s: %s", method, u, resp.Status)
+		}
+		return resp.Header.Get("X-Cache"), body
+	}
+
+	// up's own wait for the home page warmed the cache already.
+	got, body := xcache(anon, "GET", home, nil)
+	if got != "HIT" || !strings.Contains(titleOf(body), title) {
+		t.Errorf("anonymous GET / after up: X-Cache %q, title %q; want HIT with %q", got, titleOf(body), title)
+	}
+	page := anon.url("https", domain, "/?s="+tag)
+	if got, _ := xcache(anon, "GET", page, nil); got != "MISS" {
+		t.Errorf("first anonymous GET of a new page: X-Cache %q, want MISS", got)
+	}
+	if got, _ := xcache(anon, "GET", page, nil); got != "HIT" {
+		t.Errorf("second anonymous GET of that page: X-Cache %q, want HIT", got)
+	}
+	// HEAD shares GET's entry (same Accept-Encoding: the response varies on it).
+	if got, _ := xcache(anon, "HEAD", page, map[string]string{"Accept-Encoding": "gzip"}); got != "HIT" {
+		t.Errorf("HEAD after a GET: X-Cache %q, want HIT", got)
+	}
+
+	for _, c := range []struct {
+		why    string
+		path   string
+		header map[string]string
+	}{
+		{"logged-in cookie", "/", map[string]string{"Cookie": "wordpress_logged_in_0123=admin%7C1"}},
+		{"password-protected post cookie", "/", map[string]string{"Cookie": "wp-postpass_0123=x"}},
+		{"commenter cookie", "/", map[string]string{"Cookie": "comment_author_0123=someone"}},
+		{"cart cookie", "/", map[string]string{"Cookie": "woocommerce_items_in_cart=1"}},
+		{"Authorization", "/", map[string]string{"Authorization": "Basic YWRtaW46eA=="}},
+		{"wp-admin", "/wp-admin/", nil},
+		{"login page", "/wp-login.php", nil},
+		{"XML-RPC", "/xmlrpc.php", nil},
+		{"preview", "/?p=1&preview=true", nil},
+	} {
+		for i := 0; i < 2; i++ {
+			if got, _ := xcache(anon, "GET", anon.url("https", domain, c.path), c.header); got != "BYPASS" {
+				t.Errorf("%s (GET %s, try %d): X-Cache %q, want BYPASS", c.why, c.path, i+1, got)
+			}
+		}
+	}
+	if resp, _ := anon.must("POST", home, strings.NewReader("a=1"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); resp.Header.Get("X-Cache") != "BYPASS" {
+		t.Errorf("POST /: X-Cache %q, want BYPASS", resp.Header.Get("X-Cache"))
+	}
+
+	// A logged-in admin gets WordPress, never the cached page.
+	admin := newEdgeHTTP(t, roots, httpPort, httpsPort, true)
+	pw := readFile(t, filepath.Join(e.home, "sites", name, "secrets", "admin_password"))
+	admin.must("GET", admin.url("https", domain, "/wp-login.php"), nil, nil)
+	form := url.Values{"log": {"admin"}, "pwd": {pw}, "wp-submit": {"Log In"}, "redirect_to": {home + "wp-admin/"}, "testcookie": {"1"}}
+	if resp, _ := admin.must("POST", admin.url("https", domain, "/wp-login.php"), strings.NewReader(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); resp.StatusCode != 302 {
+		t.Fatalf("login: %s", resp.Status)
+	}
+	for i := 0; i < 2; i++ {
+		got, body := xcache(admin, "GET", home, nil)
+		if got != "BYPASS" || !strings.Contains(body, "wpadminbar") {
+			t.Errorf("logged-in GET / (try %d): X-Cache %q, admin bar %v; want BYPASS with the admin bar", i+1, got, strings.Contains(body, "wpadminbar"))
+		}
+	}
+	// ... and what the admin saw was not stored for anyone else.
+	if _, body := xcache(anon, "GET", home, nil); strings.Contains(body, "wpadminbar") {
+		t.Error("an anonymous visitor got the admin's page from the cache")
+	}
+
+	// Unkeyed headers cannot poison the page others get.
+	poisonURL := anon.url("https", domain, "/?poison="+tag)
+	xcache(anon, "GET", poisonURL, map[string]string{"X-Forwarded-Host": "evil-" + tag + ".test", "X-Forwarded-Proto": "http", "X-Original-URL": "/wp-admin/", "Accept-Encoding": "gzip"})
+	got, body = xcache(anon, "GET", poisonURL, nil)
+	if got != "HIT" || strings.Contains(body, "evil-"+tag) || len(selfLinks(body, []string{domain})) == 0 {
+		t.Errorf("after a request with spoofed headers, the cached page: X-Cache %q, poisoned %v", got, strings.Contains(body, "evil-"+tag))
+	}
+	for _, l := range selfLinks(body, []string{domain}) {
+		if strings.HasPrefix(strings.ToLower(l), "http:") {
+			t.Errorf("the cached page links to itself over plain HTTP: %s", l)
+		}
+	}
+
+	e.mustRun("destroy", name, "--yes")
+	if ok, _ := edgeState(t, e); ok {
+		t.Error("the edge is still there after its only site went")
+	}
+}
