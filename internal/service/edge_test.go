@@ -1,9 +1,11 @@
 package service
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
 )
@@ -40,5 +42,18 @@ func TestCheckDomains(t *testing.T) {
 				t.Errorf("checkDomains = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestExportRefusesDomains(t *testing.T) {
+	s := &Service{store: state.Store{Root: t.TempDir()}}
+	shop := site.Spec{Name: "shop", Domains: []string{"shop.test"}}
+	shop.ApplyDefaults()
+	if err := s.store.Save(shop); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Export(context.Background(), ExportOptions{Name: "shop", Format: plan.FormatCompose, Output: t.TempDir() + "/x.yaml"})
+	if err == nil || !strings.Contains(err.Error(), "exports do not carry the edge yet") {
+		t.Errorf("export of a site with domains: %v", err)
 	}
 }
