@@ -98,11 +98,12 @@ type Manifest struct {
 
 // stats summarise the member list; both the writer and the reader fill them.
 type stats struct {
-	count, files int
-	bytes        int64
-	db           bool
-	secrets      []Member
-	digest       string
+	count, files       int
+	bytes              int64
+	dbBytes, fileBytes int64
+	db                 bool
+	secrets            []Member
+	digest             string
 }
 
 func (s *stats) add(m Member) {
@@ -111,10 +112,12 @@ func (s *stats) add(m Member) {
 	switch {
 	case strings.HasPrefix(m.Name, dbPrefix):
 		s.db = true
+		s.dbBytes += m.Size
 	case strings.HasPrefix(m.Name, secretsPrefix):
 		s.secrets = append(s.secrets, m)
 	case m.typ() == TypeFile && strings.HasPrefix(m.Name, filesPrefix):
 		s.files++
+		s.fileBytes += m.Size
 	}
 }
 
@@ -129,6 +132,12 @@ func (m Manifest) Secrets() []string {
 
 // DataBytes is the total size of the members: the site's raw size.
 func (m Manifest) DataBytes() int64 { return m.stats.bytes }
+
+// DBBytes is the size of the database dump.
+func (m Manifest) DBBytes() int64 { return m.stats.dbBytes }
+
+// FileBytes is the size of wp-content's regular files.
+func (m Manifest) FileBytes() int64 { return m.stats.fileBytes }
 
 // Files counts the regular files of wp-content.
 func (m Manifest) Files() int { return m.stats.files }

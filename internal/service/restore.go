@@ -112,13 +112,6 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 		return RestoreResult{}, fmt.Errorf("site %q runs on a swarm: restoring swarm sites is not supported yet", spec.Name)
 	}
 	result := RestoreResult{Name: spec.Name, URL: spec.URL(), Created: created, Bytes: man.DataBytes()}
-	if !created {
-		safety, err := s.backupLocked(ctx, BackupOptions{Name: spec.Name, WpstackVersion: opts.WpstackVersion}, "-before-restore")
-		if err != nil {
-			return result, fmt.Errorf("take the safety backup before restoring (nothing was changed): %w", err)
-		}
-		result.SafetyBackup = safety.Path
-	}
 	eng, cli, err := s.engine(ctx)
 	if err != nil {
 		return result, err
@@ -126,6 +119,16 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	defer cli.Close()
 	if err := requireRunning(ctx, eng, spec); err != nil {
 		return result, err
+	}
+	if err := checkSpace(ctx, enginesite.Site{Cli: cli, Spec: spec}, man); err != nil {
+		return result, err
+	}
+	if !created {
+		safety, err := s.backupLocked(ctx, BackupOptions{Name: spec.Name, WpstackVersion: opts.WpstackVersion}, "-before-restore")
+		if err != nil {
+			return result, fmt.Errorf("take the safety backup before restoring (nothing was changed): %w", err)
+		}
+		result.SafetyBackup = safety.Path
 	}
 	var apply backup.ApplyOptions
 	if from, to := strings.TrimRight(man.SiteURL, "/"), strings.TrimRight(spec.URL(), "/"); from != "" && from != to {
@@ -255,4 +258,33 @@ func (s *Service) seedSecrets(opts RestoreOptions, man backup.Manifest) (bool, e
 		return false, fmt.Errorf("adopt the secrets in %s (nothing was changed): %w", opts.File, err)
 	}
 	return true, nil
+}
+
+// checkSpace refuses, before anything changes, a restore the site's disks
+// cannot hold: wp-content is unpacked beside the old one before the swap,
+// and the database import needs about the dump's size.
+func checkSpace(ctx context.Context, dst enginesite.Site, man backup.Manifest) error {
+	sp, err := dst.Space(ctx)
+	if err != nil {
+		return fmt.Errorf("check free space before restoring (nothing was changed): %w", err)
+	}
+	const slack = 8 << 20
+	files, db := man.FileBytes()+man.FileBytes()/20+slack, man.DBBytes()+man.DBBytes()/5+slack
+	refuse := func(what string, need, free int64) error {
+		return fmt.Errorf("not enough free space to restore into site %q: %s needs about %s, and the disk has %s free; free some space or grow the disk, then run the restore again (nothing was changed)",
+			dst.Spec.Name, what, mb(need), mb(free))
+	}
+	if sp.Shared {
+		if need := files + db; need > sp.WebFree {
+			return refuse("wp-content and the database (one filesystem)", need, sp.WebFree)
+		}
+		return nil
+	}
+	if files > sp.WebFree {
+		return refuse("wp-content", files, sp.WebFree)
+	}
+	if db > sp.DBFree {
+		return refuse("the database", db, sp.DBFree)
+	}
+	return nil
 }

@@ -115,13 +115,37 @@ func (w Site) Install(ctx context.Context, opts InstallOptions) error {
 		"blog_public":     {"1"},
 		"Submit":          {"Install WordPress"},
 	}
+	// An install a killed `up` started goes on in PHP after the client is
+	// gone: a second one meanwhile fails. Wait for it to finish, or retry.
+	var last error
+	for attempt := 1; attempt <= 5; attempt++ {
+		if attempt > 1 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * time.Second):
+			}
+			if done, err := w.Installed(ctx); err == nil && done {
+				events.Emit(ctx, res, events.Done, "installed (an earlier, interrupted install finished)")
+				return nil
+			}
+		}
+		if last = w.postInstall(ctx, form, opts.Key); last == nil {
+			events.Emit(ctx, res, events.Done, "installed")
+			return nil
+		}
+	}
+	return last
+}
+
+func (w Site) postInstall(ctx context.Context, form url.Values, key string) error {
 	req, err := w.request(ctx, http.MethodPost, "/wp-admin/install.php?step=2", strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if opts.Key != "" {
-		req.Header.Set(InstallKeyHeader, opts.Key)
+	if key != "" {
+		req.Header.Set(InstallKeyHeader, key)
 	}
 	resp, err := w.client().Do(req)
 	if err != nil {
@@ -135,7 +159,6 @@ func (w Site) Install(ctx context.Context, opts InstallOptions) error {
 	if installed, err := w.Installed(ctx); err != nil || !installed {
 		return fmt.Errorf("install WordPress on %s: the installer did not finish: %s", w.URL, installerMessage(body))
 	}
-	events.Emit(ctx, res, events.Done, "installed")
 	return nil
 }
 

@@ -50,6 +50,44 @@ func (s Site) dbContainer() (name, user string) {
 
 func (s Site) webContainer() string { return s.Spec.ContainerName(s.Spec.WebService()) }
 
+// Space is the free space where a restore writes, as the containers see it.
+type Space struct {
+	WebFree, DBFree int64
+	// Shared: the webroot and the database are on one filesystem.
+	Shared bool
+}
+
+// Space reads the free space (for the service user) of the webroot's and the
+// database's filesystems, and whether they are one.
+func (s Site) Space(ctx context.Context) (Space, error) {
+	free := func(name, user, path string) (int64, string, error) {
+		var out, errb bytes.Buffer
+		code, err := s.exec(ctx, name, user, []string{"stat", "-f", "-c", "%a %S %i", path}, nil, &out, &errb)
+		if err != nil {
+			return 0, "", err
+		}
+		if code != 0 {
+			return 0, "", fmt.Errorf("read free space of %s in %s: %s", path, name, strings.TrimSpace(errb.String()))
+		}
+		var blocks, size int64
+		var fsid string
+		if _, err := fmt.Sscan(out.String(), &blocks, &size, &fsid); err != nil {
+			return 0, "", fmt.Errorf("read free space of %s in %s: %q: %w", path, name, out.String(), err)
+		}
+		return blocks * size, fsid, nil
+	}
+	web, webFS, err := free(s.webContainer(), contract.WebUser, webroot)
+	if err != nil {
+		return Space{}, err
+	}
+	name, user := s.dbContainer()
+	db, dbFS, err := free(name, user, contract.DBDataDir)
+	if err != nil {
+		return Space{}, err
+	}
+	return Space{WebFree: web, DBFree: db, Shared: webFS == dbFS}, nil
+}
+
 // clientScript runs a MariaDB client with the password in an option file on
 // the container's tmpfs, never on a command line or in the environment; the
 // file is removed when the client ends.
