@@ -16,6 +16,12 @@ func goldenCompare(t *testing.T, p *types.Project, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goldenFile(t, "plan", name, got)
+}
+
+// goldenFile compares got with testdata/name, rewriting it with -update.
+func goldenFile(t *testing.T, what, name string, got []byte) {
+	t.Helper()
 	golden := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -27,7 +33,7 @@ func goldenCompare(t *testing.T, p *types.Project, name string) {
 		t.Fatalf("%v (run go test ./internal/plan -update)", err)
 	}
 	if string(got) != string(want) {
-		t.Errorf("plan differs from %s (run with -update if intended):\n%s", golden, got)
+		t.Errorf("%s differs from %s (run with -update if intended):\n%s", what, golden, got)
 	}
 }
 

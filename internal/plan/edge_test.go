@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/wpstack/wpstack/internal/site"
@@ -34,21 +32,5 @@ func TestBuildDomainsGolden(t *testing.T) {
 	if v := web.Environment[EnvTrustedProxies]; v == nil || *v != "172.30.0.0/16" {
 		t.Errorf("web trusts %v, want the edge network's subnet", v)
 	}
-	got, err := p.MarshalYAML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "split-domains.golden.yaml")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/plan -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("plan differs from %s (run with -update if intended):\n%s", golden, got)
-	}
+	goldenCompare(t, p, "split-domains.golden.yaml")
 }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,23 +22,7 @@ func TestBuildGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := p.MarshalYAML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "split.golden.yaml")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/plan -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("plan differs from %s (run with -update if intended):\n%s", golden, got)
-	}
+	goldenCompare(t, p, "split.golden.yaml")
 }
 
 func TestPlanInvariants(t *testing.T) {

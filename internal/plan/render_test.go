@@ -2,8 +2,6 @@ package plan
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,20 +70,7 @@ func render(t *testing.T, c renderCase) string {
 func TestRenderGolden(t *testing.T) {
 	for _, c := range renderCases() {
 		t.Run(c.golden, func(t *testing.T) {
-			got := render(t, c)
-			golden := filepath.Join("testdata", c.golden)
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/plan -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("export differs from %s (run with -update if intended):\n%s", golden, got)
-			}
+			goldenFile(t, "export", c.golden, []byte(render(t, c)))
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,19 +42,7 @@ func TestStackGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", tt.golden)
-		if *update {
-			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/plan -update)", err)
-		}
-		if got != string(want) {
-			t.Errorf("stack differs from %s (run with -update if intended):\n%s", golden, got)
-		}
+		goldenFile(t, "stack", tt.golden, []byte(got))
 	}
 }
 
