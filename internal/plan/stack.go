@@ -206,11 +206,14 @@ func (o StackOptions) validate() error {
 }
 
 // swarmService drops what swarm ignores or refuses and renames the image
-// under the registry.
+// under the registry. The hardening of the single-host plan stays: read-only
+// root with its tmpfs mounts, the capability set and no-new-privileges
+// (the swarm converter maps each to the task's container spec).
 func swarmService(s types.ServiceConfig, registry string) types.ServiceConfig {
-	s.Restart = ""      // deploy.restart_policy instead
-	s.DependsOn = nil   // swarm starts services together; web waits for the db itself
-	s.SecurityOpt = nil // not supported by swarm services
+	s.Restart = ""    // deploy.restart_policy instead
+	s.DependsOn = nil // swarm starts services together; web waits for the db itself
+	s.SecurityOpt = append([]string(nil), s.SecurityOpt...)
+	s.Tmpfs = append(types.StringList(nil), s.Tmpfs...)
 	s.CapAdd = append([]string(nil), s.CapAdd...)
 	s.CapDrop = append([]string(nil), s.CapDrop...)
 	s.Image = StackImage(registry, s.Image)
@@ -237,7 +240,7 @@ func cronService(project string, web types.ServiceConfig) types.ServiceConfig {
 	s.Labels = labels
 	s.Environment = env(vars)
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
-	s.CapDrop = []string{"ALL"}
+	lockDown(&s)
 	// The image's healthcheck probes Apache, which this task does not run.
 	s.HealthCheck = &types.HealthCheckConfig{Disable: true}
 	s.Image = web.Image
@@ -261,7 +264,7 @@ func edgeService(project, published string, opts StackOptions) types.ServiceConf
 	s.Labels = labels
 	s.Environment = env(vars)
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
-	s.CapDrop = []string{"ALL"}
+	lockDown(&s)
 	s.Ports = []types.ServicePortConfig{{Target: EdgePort, Published: published, Protocol: "tcp", Mode: "host"}}
 	s.Image = StackImage(opts.Registry, opts.EdgeImage)
 	s.Deploy = &types.DeployConfig{
@@ -274,6 +277,16 @@ func edgeService(project, published string, opts StackOptions) types.ServiceConf
 		UpdateConfig: rolling("stop-first", opts.UpdateDelay),
 	}
 	return s
+}
+
+// lockDown hardens a stack-only service that starts as its final user and
+// needs no capability at all: nothing to write outside its tmpfs mounts, and
+// no privilege gain through setuid binaries.
+func lockDown(s *types.ServiceConfig) {
+	s.CapDrop = []string{"ALL"}
+	s.ReadOnly = true
+	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	s.SecurityOpt = []string{NoNewPrivileges}
 }
 
 // rolling is an update (or rollback) of one task at a time, watched for

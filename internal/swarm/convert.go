@@ -52,7 +52,13 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 		User:           s.User,
 		CapabilityAdd:  s.CapAdd,
 		CapabilityDrop: s.CapDrop,
+		ReadOnly:       s.ReadOnly,
 	}
+	privs, err := privileges(s.SecurityOpt)
+	if err != nil {
+		return swarm.ServiceSpec{}, err
+	}
+	cs.Privileges = privs
 	if s.StopGracePeriod != nil {
 		g := time.Duration(*s.StopGracePeriod)
 		cs.StopGracePeriod = &g
@@ -142,6 +148,27 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 		return swarm.ServiceSpec{}, fmt.Errorf("deploy mode %q is not supported", d.Mode)
 	}
 	return spec, nil
+}
+
+// privileges maps the security options swarm offers. no-new-privileges
+// reaches the task from Engine API 1.44 (Docker 25.0) on; an older engine
+// drops the field without an error (see MinAPINoNewPrivileges).
+func privileges(opts []string) (*swarm.Privileges, error) {
+	if len(opts) == 0 {
+		return nil, nil
+	}
+	p := &swarm.Privileges{}
+	for _, o := range opts {
+		switch o {
+		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true":
+			p.NoNewPrivileges = true
+		case "no-new-privileges:false", "no-new-privileges=false":
+			p.NoNewPrivileges = false
+		default:
+			return nil, fmt.Errorf("security option %q is not supported on a swarm service: only no-new-privileges is", o)
+		}
+	}
+	return p, nil
 }
 
 func mounts(p *types.Project, s types.ServiceConfig) ([]mount.Mount, error) {
