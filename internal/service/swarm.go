@@ -92,6 +92,14 @@ func (s *Service) deploySwarm(ctx context.Context, t *swarmTarget, spec site.Spe
 			}
 		}
 	}
+	// A missing --shared-storage folder would only show as rejected tasks:
+	// refuse it, naming the nodes, before anything of the site is made.
+	if spec.SharedStorage != "" {
+		if err := t.cluster.CheckBindSource(ctx, swarm.ProbeOptions{Name: spec.ServiceName("storage-probe"), Path: spec.SharedStorage,
+			Image: plan.StackImage(spec.Registry, edge), Labels: spec.Labels("storage-probe"), QueryRegistry: spec.Registry != ""}); err != nil {
+			return set, err
+		}
+	}
 	if err := s.store.EnsureSecrets(spec.Name); err != nil {
 		return set, err
 	}
