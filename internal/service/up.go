@@ -54,6 +54,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err != nil {
 		return UpResult{}, err
 	}
+	if err := s.checkFolders(spec); err != nil {
+		return UpResult{}, err
+	}
 	if _, err := wpsource.ParseSpec(spec.WordPressSource); err != nil {
 		return UpResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
