@@ -56,6 +56,11 @@ type StackOptions struct {
 	WordPressVersion string
 }
 
+// TrustedProxiesSwarm are the ranges a swarm web task takes forwarded
+// headers from: the private ranges Docker's default address pools carve
+// overlay networks from.
+const TrustedProxiesSwarm = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+
 // DBNodeLabel is the node label whose node runs site's database.
 func DBNodeLabel(siteName string) string { return "io.wpstack.db." + siteName }
 
@@ -135,6 +140,12 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	web.Environment = cloneEnv(web.Environment)
 	extra := DisableWPCron
 	web.Environment["WORDPRESS_CONFIG_EXTRA"] = &extra
+	// Web tasks publish no port: every peer that reaches them is on the
+	// site's own overlay network, whose subnet comes from the engine's
+	// private address pools. Those peers are the edge (and cron), so their
+	// X-Forwarded-* headers count; the edge sets X-Forwarded-Proto itself.
+	proxies := TrustedProxiesSwarm
+	web.Environment["WPSTACK_TRUSTED_PROXIES"] = &proxies
 	web.Volumes = []types.ServiceVolumeConfig{contentMount(opts.SharedStorage)}
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
