@@ -47,18 +47,25 @@ func (c *Cluster) Wait(ctx context.Context, stack string, opts WaitOptions) erro
 				events.Emit(ctx, "service "+p.Service, events.Warning, p.String())
 			}
 		}
-		if stuck := permanent(probs); len(stuck) > 0 {
-			return fmt.Errorf("stack %s cannot converge: %s (stopped waiting: swarm retried and the error stays)", stack, strings.Join(stuck, "; "))
-		}
 		if len(pending) == 0 {
 			return nil
+		}
+		if stuck := permanent(probs); len(stuck) > 0 {
+			return fmt.Errorf("stack %s cannot converge: %s (stopped waiting: swarm retried and the error stays)", stack, strings.Join(stuck, "; "))
 		}
 		if msg := strings.Join(pending, "; "); msg != last {
 			events.Emit(ctx, "stack "+stack, events.Working, msg)
 			last = msg
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("stack %s did not converge within %s: %s (see `wpstack status %s` and `docker service ps %s_web --no-trunc`)", stack, opts.Timeout, strings.Join(pending, "; "), stack, stack)
+			seen := ""
+			if len(probs) > 0 {
+				seen = "; task errors: " + probs[0].String()
+				if len(probs) > 1 {
+					seen += fmt.Sprintf(" (and %d more)", len(probs)-1)
+				}
+			}
+			return fmt.Errorf("stack %s did not converge within %s: %s%s (see `wpstack status %s` and `docker service ps %s_web --no-trunc`)", stack, opts.Timeout, strings.Join(pending, "; "), seen, stack, stack)
 		}
 		select {
 		case <-ctx.Done():
