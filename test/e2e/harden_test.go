@@ -165,3 +165,47 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestHardenTrustedProxy runs the web image with WPSTACK_TRUSTED_PROXIES:
+// from a trusted peer X-Forwarded-Proto and X-Forwarded-For count, from
+// another they do not reach PHP, and a bad range stops the start.
+func TestHardenTrustedProxy(t *testing.T) {
+	ctImages(t)
+	// wp-config.php runs this at its end, before WordPress needs the database.
+	probe := `if (isset($_GET['wpt-p'])) { echo 'proto=', $_SERVER['HTTP_X_FORWARDED_PROTO'] ?? '-', ' https=', $_SERVER['HTTPS'] ?? '-', ' remote=', $_SERVER['REMOTE_ADDR'], "\n"; exit; }`
+	start := func(trusted string) (string, int) {
+		t.Helper()
+		port := freePort(t)
+		name := ctRun(t, "-e", "WPSTACK_DB_WAIT=0", "-e", "WPSTACK_TRUSTED_PROXIES="+trusted, "-e", "WORDPRESS_CONFIG_EXTRA="+probe,
+			"-p", fmt.Sprintf("127.0.0.1:%d:80", port), ctWebImage)
+		ctWaitLog(t, name, "resuming normal operations", time.Minute)
+		return name, port
+	}
+	get := func(port int) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", fmt.Sprintf("http://127.0.0.1:%d/?wpt-p", port), nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.TrimSpace(string(b))
+	}
+	// The test reaches the container from the engine's bridge gateway: a
+	// private address.
+	_, port := start("10.0.0.0/8, 172.16.0.0/12 192.168.0.0/16")
+	if got := get(port); got != "proto=https https=on remote=203.0.113.9" {
+		t.Errorf("from a trusted proxy: %q, want the forwarded proto and client", got)
+	}
+	_, port = start("198.51.100.7/32")
+	if got := get(port); !strings.HasPrefix(got, "proto=- https=- remote=") || strings.Contains(got, "203.0.113.9") {
+		t.Errorf("from a peer outside the trusted range: %q, want no forwarded header", got)
+	}
+	name := ctRun(t, "-e", "WPSTACK_DB_WAIT=0", "-e", "WPSTACK_TRUSTED_PROXIES=10.0.0.0/8,edge", ctWebImage)
+	if code := ctWaitExit(t, name, time.Minute); code == 0 || !strings.Contains(ctLogs(name), `WPSTACK_TRUSTED_PROXIES: "edge" is not an IP address`) {
+		t.Errorf("a bad range: exit %d, log:\n%s", code, ctLogs(name))
+	}
+}
