@@ -25,7 +25,8 @@ const (
 	// VolumeContent holds wp-content when no shared storage is given: it
 	// is per node, so it only suits a single-node cluster.
 	VolumeContent = "wpcontent"
-	contentDir    = "/var/www/html/wp-content"
+	webRoot       = "/var/www/html"
+	contentDir    = webRoot + "/wp-content"
 	// EdgePort is where the edge listens inside its container: above 1024,
 	// so it needs no capability.
 	EdgePort = 8080
@@ -146,7 +147,10 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	// X-Forwarded-* headers count; the edge sets X-Forwarded-Proto itself.
 	proxies := TrustedProxiesSwarm
 	web.Environment["WPSTACK_TRUSTED_PROXIES"] = &proxies
-	web.Volumes = []types.ServiceVolumeConfig{contentMount(opts.SharedStorage)}
+	// PID 1 copies the image's core into the webroot as a task starts; the
+	// root filesystem is read-only, so the webroot is a volume of the
+	// task's own (anonymous: the engine removes it with the task).
+	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: webRoot}, contentMount(opts.SharedStorage)}
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
 	}

@@ -181,6 +181,11 @@ func mounts(p *types.Project, s types.ServiceConfig) ([]mount.Mount, error) {
 		case types.VolumeTypeBind:
 			out = append(out, mount.Mount{Type: mount.TypeBind, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly})
 		case types.VolumeTypeVolume:
+			if v.Source == "" {
+				// Anonymous: the task's own, removed with its container.
+				out = append(out, mount.Mount{Type: mount.TypeVolume, Target: v.Target, ReadOnly: v.ReadOnly})
+				continue
+			}
 			vol, ok := p.Volumes[v.Source]
 			if !ok {
 				return nil, fmt.Errorf("volume %s is not defined", v.Source)

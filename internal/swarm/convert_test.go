@@ -178,3 +178,18 @@ func TestPrivileges(t *testing.T) {
 		}
 	}
 }
+
+// The web task's webroot, where PID 1 copies the core, is an anonymous
+// volume of the task's own: the root filesystem is read-only.
+func TestServiceSpecsWebRootVolume(t *testing.T) {
+	web := testSpecs(t)["blog_web"].TaskTemplate.ContainerSpec
+	for _, m := range web.Mounts {
+		if m.Target == "/var/www/html" {
+			if m.Type != mount.TypeVolume || m.Source != "" || m.ReadOnly || m.VolumeOptions != nil {
+				t.Errorf("webroot mount %+v, want an anonymous writable volume", m)
+			}
+			return
+		}
+	}
+	t.Errorf("no webroot mount in %+v", web.Mounts)
+}
