@@ -64,7 +64,14 @@ func TestHardenSite(t *testing.T) {
 			t.Fatalf("health with the database up: %s %q, want 200 \"ok\\n\"", resp.Status, body)
 		}
 		ctMust(t, "stop", "-t", "10", name+"-db-1")
-		defer ctMust(t, "start", name+"-db-1")
+		defer func() {
+			// The database back: health says ok again.
+			ctMust(t, "start", name+"-db-1")
+			waitFor(t, 90*time.Second, func() bool {
+				resp, body := w.get("/.wpstack/health")
+				return resp.StatusCode == 200 && body == "ok\n"
+			}, "health is not ok again after the database came back")
+		}()
 		deadline := time.Now().Add(60 * time.Second)
 		for resp.StatusCode == 200 && time.Now().Before(deadline) {
 			time.Sleep(500 * time.Millisecond)
