@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -81,7 +80,7 @@ func newFake() *fakeSite {
 func TestCreateVerifyApply(t *testing.T) {
 	src := newFake()
 	b, m := makeArchive(t, src)
-	if m.Tables != 12 || m.SiteURL != "http://localhost:8080" || m.Files() != 2 || len(m.Members) < 4 {
+	if m.Tables != 12 || m.SiteURL != "http://localhost:8080" || m.Files() != 2 || len(m.Members) < 4 || m.Count() != len(m.Members) {
 		t.Fatalf("manifest = %+v", m)
 	}
 	vm, err := Verify(bytes.NewReader(b), nil)
@@ -168,10 +167,17 @@ func TestVerifyRefusesEveryFlippedByte(t *testing.T) {
 }
 
 func TestApplyCatchesChangeAfterVerify(t *testing.T) {
-	good, m := makeArchive(t, newFake())
-	m.Members[0].SHA256 = strings.Repeat("0", 64) // as if the file changed after Verify
+	good, _ := makeArchive(t, newFake())
+	other := newFake()
+	other.files["wp-content/a.txt"] = "HELLO" // same size, other content
+	changed, _ := makeArchive(t, other)
+	m, err := Verify(bytes.NewReader(good), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file is replaced by another valid archive after Verify.
 	dst := &fakeSite{}
-	if err := Apply(context.Background(), bytes.NewReader(good), m, dst, ApplyOptions{}); !errors.Is(err, ErrInvalid) {
+	if err := Apply(context.Background(), bytes.NewReader(changed), m, dst, ApplyOptions{}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("Apply = %v, want ErrInvalid", err)
 	}
 	if dst.got != nil {
@@ -239,10 +245,11 @@ func TestSecretsOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("Apply restored %d bytes of SQL and %v", len(dst.gotDB), keys(dst.got))
 	}
 	// A secret changed after Verify is caught.
-	bad := vm
-	bad.Members = slices.Clone(vm.Members)
-	bad.Members[0].SHA256 = strings.Repeat("0", 64)
-	if _, err := ReadSecrets(bytes.NewReader(buf.Bytes()), bad); !errors.Is(err, ErrInvalid) {
+	var other bytes.Buffer
+	if _, err := Create(context.Background(), newFake(), &other, CreateOptions{Site: "blog", Secrets: map[string][]byte{"db_password": []byte("DBPW\n"), "wp_salts": want["wp_salts"]}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSecrets(bytes.NewReader(other.Bytes()), vm); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("ReadSecrets with a changed secret = %v, want ErrInvalid", err)
 	}
 }

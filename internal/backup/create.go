@@ -30,6 +30,9 @@ type CreateOptions struct {
 	Progress func(done, total int64)
 	// Secrets, when set, are stored in clear (--include-secrets).
 	Secrets map[string][]byte
+	// Skipped, if set, is told of each wp-content entry left out (see
+	// Writer.Skipped).
+	Skipped func(name, why string)
 }
 
 // Create streams a whole backup of src to w: facts, dump, files, manifest.
@@ -50,6 +53,7 @@ func Create(ctx context.Context, src Source, w io.Writer, opts CreateOptions) (M
 		}
 	}
 	m.IncludesSecrets = len(names) > 0
+	aw.Skipped = opts.Skipped
 	var done int64
 	aw.Counted = func(n int64) {
 		done += n

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/atomicfile"
 )
 
 // partialPrefix marks a backup being written: never listed, never complete.
@@ -25,41 +27,15 @@ func WriteFileAtomic(path string, fill func(w io.Writer) error) (int64, string, 
 	if _, err := os.Stat(path); err == nil {
 		return 0, "", fmt.Errorf("%s already exists: choose another name with -o, or remove it first", path)
 	}
-	f, err := os.CreateTemp(dir, partialPrefix+base+"-*")
-	if err != nil {
-		return 0, "", fmt.Errorf("create the backup file in %s: %w", dir, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return 0, "", err
-	}
 	sum := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(f, sum)}
-	if err := fill(cw); err != nil {
+	var cw *countWriter
+	err := atomicfile.WriteWith(path, atomicfile.Options{Mode: 0o600, TempPattern: partialPrefix + base + "-*", NoReplace: true},
+		func(w io.Writer) error {
+			cw = &countWriter{w: io.MultiWriter(w, sum)}
+			return fill(cw)
+		})
+	if err != nil {
 		return 0, "", err
-	}
-	if err := f.Sync(); err != nil {
-		return 0, "", fmt.Errorf("flush %s to disk: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return 0, "", fmt.Errorf("close %s: %w", tmp, err)
-	}
-	// Link fails if the name appeared meanwhile, where rename would replace it.
-	if err := os.Link(tmp, path); err != nil {
-		return 0, "", fmt.Errorf("name the backup %s: %w", path, err)
-	}
-	ok = true
-	os.Remove(tmp)
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the new name durable
-		d.Close()
 	}
 	return cw.n, hex.EncodeToString(sum.Sum(nil)), nil
 }

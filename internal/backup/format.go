@@ -8,8 +8,11 @@ import (
 // Format identifies the archive; Version changes when a reader of an older
 // version could no longer restore it.
 const (
-	Format        = "wpstack-backup"
-	FormatVersion = 1
+	Format = "wpstack-backup"
+	// FormatVersion 2 lists every member in the manifest, folders and
+	// symlinks included, each with its type; version 1 listed regular
+	// files only.
+	FormatVersion = 2
 	Extension     = ".wpbackup"
 	// ChunkSize bounds the memory a backup needs for the database dump.
 	ChunkSize = 8 << 20
@@ -23,6 +26,19 @@ const (
 	secretsPrefix = "secrets/"
 	// maxSecret bounds one secret member (salts are the largest, ~600 B).
 	maxSecret = 64 << 10
+	// maxSecrets bounds how many secret members an archive may hold.
+	maxSecrets = 16
+	// MaxFileSize bounds one wp-content file in an archive.
+	MaxFileSize = 16 << 30
+	// maxLink bounds a symlink's target (Linux's PATH_MAX).
+	maxLink = 4096
+)
+
+// Member types as the manifest records them.
+const (
+	TypeFile    = "file"
+	TypeDir     = "dir"
+	TypeSymlink = "symlink"
 )
 
 // header is the first member: a cheap way to refuse a foreign file early.
@@ -42,14 +58,29 @@ type Facts struct {
 	EstimatedBytes int64 `json:"-"`
 }
 
-// Member is one checked member of the archive.
+// Member is one checked member of the archive. For a symlink, Size and
+// SHA256 are those of its target's text; a folder has neither.
 type Member struct {
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// Type is TypeFile (also when empty, as version 1 wrote it), TypeDir
+	// or TypeSymlink.
+	Type   string `json:"type,omitempty"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
 }
 
+func (m Member) typ() string {
+	if m.Type == "" {
+		return TypeFile
+	}
+	return m.Type
+}
+
 // Manifest is the archive's last member.
+//
+// A manifest read back by Verify has no Members (an archive may have
+// millions, and reading it must stay in bounded memory): it carries their
+// counts, total size, secret members and a digest of the whole list instead.
 type Manifest struct {
 	Format         string    `json:"format"`
 	Version        int       `json:"version"`
@@ -61,35 +92,46 @@ type Manifest struct {
 	// in clear (secrets/ members).
 	IncludesSecrets bool     `json:"includes_secrets,omitempty"`
 	Members         []Member `json:"members"`
+
+	stats stats
+}
+
+// stats summarise the member list; both the writer and the reader fill them.
+type stats struct {
+	count, files int
+	bytes        int64
+	db           bool
+	secrets      []Member
+	digest       string
+}
+
+func (s *stats) add(m Member) {
+	s.count++
+	s.bytes += m.Size
+	switch {
+	case strings.HasPrefix(m.Name, dbPrefix):
+		s.db = true
+	case strings.HasPrefix(m.Name, secretsPrefix):
+		s.secrets = append(s.secrets, m)
+	case m.typ() == TypeFile && strings.HasPrefix(m.Name, filesPrefix):
+		s.files++
+	}
 }
 
 // Secrets lists the names of the secrets the archive holds.
 func (m Manifest) Secrets() []string {
 	var out []string
-	for _, mb := range m.Members {
-		if strings.HasPrefix(mb.Name, secretsPrefix) {
-			out = append(out, strings.TrimPrefix(mb.Name, secretsPrefix))
-		}
+	for _, mb := range m.stats.secrets {
+		out = append(out, strings.TrimPrefix(mb.Name, secretsPrefix))
 	}
 	return out
 }
 
 // DataBytes is the total size of the members: the site's raw size.
-func (m Manifest) DataBytes() int64 {
-	var n int64
-	for _, mb := range m.Members {
-		n += mb.Size
-	}
-	return n
-}
+func (m Manifest) DataBytes() int64 { return m.stats.bytes }
 
-// Files counts the file members.
-func (m Manifest) Files() int {
-	n := 0
-	for _, mb := range m.Members {
-		if len(mb.Name) > len(filesPrefix) && strings.HasPrefix(mb.Name, filesPrefix) {
-			n++
-		}
-	}
-	return n
-}
+// Files counts the regular files of wp-content.
+func (m Manifest) Files() int { return m.stats.files }
+
+// Count is the number of members the manifest lists.
+func (m Manifest) Count() int { return m.stats.count }

@@ -40,16 +40,16 @@ func (l Local) withOptionFile(fn func(path string) error) error {
 	if !ok {
 		port = "3306"
 	}
-	addr := fmt.Sprintf("host=%s\nport=%s\n", host, port)
+	addr := fmt.Sprintf("host=%s\nport=%s\n", OptionValue(host), OptionValue(port))
 	if strings.HasPrefix(port, "/") {
-		addr = fmt.Sprintf("socket=%s\n", port) // host:/path/to/socket, as WordPress reads it
+		addr = fmt.Sprintf("socket=%s\n", OptionValue(port)) // host:/path/to/socket, as WordPress reads it
 	}
 	f, err := os.CreateTemp("", "wpstack-client-*.cnf")
 	if err != nil {
 		return fmt.Errorf("write the client option file: %w", err)
 	}
 	defer os.Remove(f.Name())
-	_, err = fmt.Fprintf(f, "[client]\nuser=%s\npassword=\"%s\"\n%s", dbUser, strings.TrimSpace(string(pw)), addr)
+	_, err = fmt.Fprintf(f, "[client]\nuser=%s\npassword=%s\n%s", dbUser, OptionValue(strings.TrimSpace(string(pw))), addr)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

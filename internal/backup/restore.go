@@ -15,8 +15,9 @@ type Target interface {
 	// recreating the database with the given charset and collation first.
 	ImportDB(ctx context.Context, charset, collation string, r io.Reader) error
 	// ImportFiles replaces wp-content with the entries fill writes (names
-	// relative to the webroot), swapping the old tree out only once the
-	// new one is complete.
+	// relative to the webroot, already sanitized), extracting them as the
+	// service user and swapping the old tree out only once fill has
+	// returned nil.
 	ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) error
 }
 
@@ -29,8 +30,11 @@ type ApplyOptions struct {
 	Progress func(done int64)
 }
 
-// Apply restores an archive already checked by Verify (m is its manifest):
-// every member is checked again against m as it is read.
+// Apply restores an archive already checked by Verify (m is its manifest).
+// It reads the archive again; wp-content is swapped in only after the whole
+// archive has been read and found to be the one verified. The database is
+// imported before that point: a caller restoring into a live site must be
+// able to roll back (service.Restore does, from its safety backup).
 func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyOptions) error {
 	rd, err := Open(r, &m)
 	if err != nil {
@@ -49,6 +53,9 @@ func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyO
 	}
 	if err != nil {
 		return err
+	}
+	if !strings.HasPrefix(h.Name, dbPrefix) {
+		return invalid("member %q comes before the database dump", printable(h.Name))
 	}
 	// Database: every db/ chunk, in order, through one pipe into one import.
 	pr, pw := io.Pipe()
@@ -82,20 +89,27 @@ func Apply(ctx context.Context, r io.Reader, m Manifest, dst Target, opts ApplyO
 	if errors.Is(err, io.EOF) {
 		return nil // no files member at all: wp-content is left as it is
 	}
+	san := newSanitizer()
 	return dst.ImportFiles(ctx, func(tw *tar.Writer) error {
 		for {
+			if !strings.HasPrefix(h.Name, filesPrefix) {
+				return invalid("member %q comes after wp-content's", printable(h.Name))
+			}
 			hh := *h
 			hh.Name = strings.TrimPrefix(h.Name, filesPrefix)
-			if _, err := cleanMember(hh.Name); err != nil {
-				return invalid("%v", err)
-			}
-			if err := tw.WriteHeader(&hh); err != nil {
-				return fmt.Errorf("restore %s: %w", hh.Name, err)
-			}
-			n, err := io.Copy(tw, body)
-			count(n)
+			out, err := san.header(&hh)
 			if err != nil {
 				return err
+			}
+			if err := tw.WriteHeader(out); err != nil {
+				return fmt.Errorf("restore %s: %w", printable(out.Name), err)
+			}
+			if out.Typeflag == tar.TypeReg {
+				n, err := io.Copy(tw, body)
+				count(n)
+				if err != nil {
+					return err
+				}
 			}
 			h, body, err = rd.Next()
 			if errors.Is(err, io.EOF) {
@@ -116,18 +130,28 @@ func ReadSecrets(r io.Reader, m Manifest) (map[string][]byte, error) {
 	if !m.IncludesSecrets {
 		return out, nil
 	}
+	want := map[string]Member{}
+	for _, mb := range m.stats.secrets {
+		want[mb.Name] = mb
+	}
 	rd, err := Open(r, &m)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		h, body, err := rd.Next() // also checks the previous member's hash
+		h, body, err := rd.Next() // also hashes the previous member
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
+		if len(rd.st.secrets) > 0 {
+			got := rd.st.secrets[len(rd.st.secrets)-1]
+			if want[got.Name] != got {
+				return nil, invalid("secret %s differs from the verified manifest (the file changed since it was checked)", printable(got.Name))
+			}
+		}
 		if err != nil || !strings.HasPrefix(h.Name, secretsPrefix) {
-			if len(out) != len(m.Secrets()) {
-				return nil, invalid("the archive holds %d of the %d secrets its manifest lists", len(out), len(m.Secrets()))
+			if len(out) != len(m.stats.secrets) {
+				return nil, invalid("the archive holds %d of the %d secrets its manifest lists", len(out), len(m.stats.secrets))
 			}
 			return out, nil
 		}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/atomicfile"
 )
 
 // StatusFile, in the backups folder, records the last scheduled run; the
@@ -41,7 +43,9 @@ func RunScheduled(ctx context.Context, src Source, opts RunOptions) (RunStatus, 
 	removePartials(opts.Dir) // left by a run that was killed
 	path := filepath.Join(opts.Dir, opts.Site+"-"+st.LastRun.Format("20060102-150405")+Extension)
 	_, _, err := WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := Create(ctx, src, w, CreateOptions{Site: opts.Site, WpstackVersion: opts.WpstackVersion})
+		_, err := Create(ctx, src, w, CreateOptions{Site: opts.Site, WpstackVersion: opts.WpstackVersion,
+			// The container's log is where a scheduled run speaks.
+			Skipped: func(name, why string) { fmt.Fprintf(os.Stderr, "wpstack: backup left out %s: %s\n", name, why) }})
 		return err
 	})
 	if err == nil {
@@ -122,9 +126,8 @@ func writeStatus(dir string, st RunStatus) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, StatusFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, StatusFile), b, 0o644); err != nil {
 		return fmt.Errorf("write backup status: %w", err)
 	}
-	return os.Rename(tmp, filepath.Join(dir, StatusFile))
+	return nil
 }

@@ -55,13 +55,26 @@ func (rp *Replacer) Replace(s string) string {
 	return string(rp.replaceBytes(b))
 }
 
-func (rp *Replacer) replaceBytes(b []byte) []byte {
+// Bounds on the serialized parser: how deep arrays and objects nest, and
+// how many serialized strings nest inside one another (each level copies
+// its string once more). PHP's own unserialize stops at a depth of 4096 by
+// default; WordPress's values nest a handful of levels. Past either bound a
+// value is replaced as plain text, so a hostile value cannot exhaust the
+// stack or the time.
+const (
+	maxSerDepth    = 512
+	maxSerStrDepth = 8
+)
+
+func (rp *Replacer) replaceBytes(b []byte) []byte { return rp.replaceAt(b, 0) }
+
+func (rp *Replacer) replaceAt(b []byte, strDepth int) []byte {
 	if !rp.matches(b) {
 		return b
 	}
-	if looksSerialized(b) {
+	if looksSerialized(b) && strDepth < maxSerStrDepth {
 		var out bytes.Buffer
-		p := &serParser{in: b, out: &out, rp: rp}
+		p := &serParser{in: b, out: &out, rp: rp, strDepth: strDepth}
 		if p.value() && p.pos == len(b) {
 			return out.Bytes()
 		}
@@ -85,6 +98,9 @@ type serParser struct {
 	pos int
 	out *bytes.Buffer
 	rp  *Replacer
+	// depth counts the arrays and objects open; strDepth the serialized
+	// strings this value is nested in.
+	depth, strDepth int
 }
 
 func (p *serParser) value() bool {
@@ -113,7 +129,7 @@ func (p *serParser) value() bool {
 		if !ok || !p.expect(';') {
 			return false
 		}
-		s = p.rp.replaceBytes(s)
+		s = p.rp.replaceAt(s, p.strDepth+1)
 		p.out.WriteString("s:" + strconv.Itoa(len(s)) + ":\"")
 		p.out.Write(s)
 		p.out.WriteString("\";")
@@ -167,6 +183,10 @@ func (p *serParser) value() bool {
 
 // pairs reads n key/value pairs and the closing brace.
 func (p *serParser) pairs(n int) bool {
+	if p.depth++; p.depth > maxSerDepth || n > len(p.in)-p.pos {
+		return false
+	}
+	defer func() { p.depth-- }()
 	for i := 0; i < 2*n; i++ {
 		if !p.value() {
 			return false
@@ -192,7 +212,7 @@ func (p *serParser) str() ([]byte, bool) {
 
 // count reads a non-negative decimal number followed by sep.
 func (p *serParser) count(sep byte) (int, bool) {
-	end := bytes.IndexByte(p.in[p.pos:], sep)
+	end := bytes.IndexByte(p.in[p.pos:min(len(p.in), p.pos+11)], sep)
 	if end <= 0 || end > 10 {
 		return 0, false
 	}

@@ -3,8 +3,20 @@ package backup
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 )
+
+// MaxStatement bounds one SQL statement (and so one string literal) in a
+// dump being rewritten: the database's max_allowed_packet
+// (recipes/db/99-wpstack.cnf), so nothing the server would take is
+// refused, and a hostile dump cannot make the rewrite buffer more.
+const MaxStatement = 64 << 20
+
+// ErrStatementTooLarge is wrapped when a dump holds a statement or literal
+// over MaxStatement.
+var ErrStatementTooLarge = errors.New("statement larger than the database's max_allowed_packet")
 
 // RewriteSQL streams a mariadb-dump output through rp: every quoted string
 // literal that holds the old URL is unescaped, rewritten (serialization
@@ -17,7 +29,7 @@ func RewriteSQL(r io.Reader, rp *Replacer) io.Reader {
 	pr, pw := io.Pipe()
 	go func() {
 		w := bufio.NewWriterSize(pw, 256<<10)
-		err := rewriteSQL(bufio.NewReaderSize(r, 256<<10), w, rp)
+		err := rewriteSQL(bufio.NewReaderSize(r, 256<<10), w, rp, MaxStatement)
 		if err == nil {
 			err = w.Flush()
 		}
@@ -26,9 +38,13 @@ func RewriteSQL(r io.Reader, rp *Replacer) io.Reader {
 	return pr
 }
 
-func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
+func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer, max int) error {
 	lineStart := true
 	var lit []byte
+	stmt := 0 // bytes of the current statement so far
+	tooLarge := func() error {
+		return fmt.Errorf("the dump holds a %w (%d MiB): refusing it", ErrStatementTooLarge, max>>20)
+	}
 	for {
 		c, err := r.ReadByte()
 		if err == io.EOF {
@@ -36,6 +52,9 @@ func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
 		}
 		if err != nil {
 			return err
+		}
+		if stmt++; stmt > max {
+			return tooLarge()
 		}
 		switch {
 		case lineStart && c == '-':
@@ -63,16 +82,33 @@ func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
 			w.WriteByte(c)
 			id, err := r.ReadSlice('`')
 			w.Write(id)
+			stmt += len(id)
+			if errors.Is(err, bufio.ErrBufferFull) {
+				return fmt.Errorf("the dump holds an identifier longer than %d KiB: refusing it", r.Size()>>10)
+			}
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("the dump ends inside an identifier: %w", io.ErrUnexpectedEOF)
+			}
 			if err != nil {
 				return err
 			}
 		case c == '\'' || c == '"':
-			lit, err = readLiteral(r, c, lit[:0])
+			lit, err = readLiteral(r, c, lit[:0], max-stmt)
+			if errors.Is(err, ErrStatementTooLarge) {
+				return tooLarge()
+			}
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("the dump ends inside a string literal: %w", err)
+			}
 			if err != nil {
 				return err
 			}
+			stmt += len(lit) + 1 // and its closing quote
+			if cap(lit) > 1<<20 {
+				lit = nil // do not keep a large buffer for the rest of the dump
+			}
 			if rp.matches(lit) {
-				v := rp.replaceBytes(unescape(lit))
+				v := rp.replaceBytes(unescape(lit, c))
 				w.WriteByte(c)
 				escape(w, v)
 				w.WriteByte(c)
@@ -81,6 +117,9 @@ func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
 				w.Write(lit)
 				w.WriteByte(c)
 			}
+		case c == ';':
+			w.WriteByte(c)
+			stmt = 0
 		default:
 			w.WriteByte(c)
 		}
@@ -88,9 +127,13 @@ func rewriteSQL(r *bufio.Reader, w *bufio.Writer, rp *Replacer) error {
 	}
 }
 
-// readLiteral returns the raw (still escaped) bytes up to the closing quote.
-func readLiteral(r *bufio.Reader, q byte, buf []byte) ([]byte, error) {
+// readLiteral returns the raw (still escaped) bytes up to the closing
+// quote, refusing more than max.
+func readLiteral(r *bufio.Reader, q byte, buf []byte, max int) ([]byte, error) {
 	for {
+		if len(buf) > max {
+			return buf, ErrStatementTooLarge
+		}
 		c, err := r.ReadByte()
 		if err != nil {
 			if err == io.EOF {
@@ -110,7 +153,7 @@ func readLiteral(r *bufio.Reader, q byte, buf []byte) ([]byte, error) {
 			// A doubled quote is an escaped quote.
 			if next, _ := r.Peek(1); len(next) == 1 && next[0] == q {
 				r.ReadByte()
-				buf = append(buf, '\\', q)
+				buf = append(buf, q, q) // kept as written; unescape undoes it
 				continue
 			}
 			return buf, nil
@@ -119,14 +162,19 @@ func readLiteral(r *bufio.Reader, q byte, buf []byte) ([]byte, error) {
 	}
 }
 
-// unescape undoes MariaDB's string escapes.
-func unescape(b []byte) []byte {
-	if bytes.IndexByte(b, '\\') < 0 {
+// unescape undoes MariaDB's string escapes, and the doubled quote q.
+func unescape(b []byte, q byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, q) < 0 {
 		return b
 	}
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); i++ {
 		c := b[i]
+		if c == q && i+1 < len(b) && b[i+1] == q {
+			out = append(out, q)
+			i++
+			continue
+		}
 		if c != '\\' || i+1 == len(b) {
 			out = append(out, c)
 			continue

@@ -24,6 +24,11 @@ type Writer struct {
 	seen    map[string]bool
 	// Counted is called with the bytes of each member as they are written.
 	Counted func(n int64)
+	// Skipped, if set, is told of each wp-content entry left out because a
+	// restore would refuse it (a device, a hard link, a symlink leading out
+	// of wp-content), so every archive written is one a restore accepts.
+	Skipped func(name, why string)
+	san     *sanitizer
 }
 
 // NewWriter starts an archive on w and writes its header member.
@@ -32,7 +37,7 @@ func NewWriter(w io.Writer) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	wr := &Writer{gz: gz, tw: tar.NewWriter(gz), seen: map[string]bool{}}
+	wr := &Writer{gz: gz, tw: tar.NewWriter(gz), seen: map[string]bool{}, san: newSanitizer()}
 	b, _ := json.Marshal(header{Format: Format, Version: FormatVersion})
 	if err := wr.put(&tar.Header{Name: headerName, Mode: 0o644, Size: int64(len(b)), ModTime: time.Now()}, strings.NewReader(string(b)), false); err != nil {
 		return nil, err
@@ -84,6 +89,16 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 		return err
 	}
 	h := *hdr
+	h.Name = name
+	if hdr.Typeflag == tar.TypeRegA { //nolint:staticcheck // what old tar writers emit
+		h.Typeflag = tar.TypeReg
+	}
+	if _, err := w.san.header(&h); err != nil {
+		if w.Skipped != nil {
+			w.Skipped(name, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
+		}
+		return nil
+	}
 	h.Name = filesPrefix + name
 	if hdr.Typeflag == tar.TypeDir {
 		h.Name += "/"
@@ -94,9 +109,22 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 		return w.put(&h, r, true)
 	case tar.TypeDir, tar.TypeSymlink:
 		h.Size = 0
-		return w.tw.WriteHeader(&h)
+		if w.seen[h.Name] {
+			return fmt.Errorf("member %q written twice", h.Name)
+		}
+		w.seen[h.Name] = true
+		if err := w.tw.WriteHeader(&h); err != nil {
+			return fmt.Errorf("write %s: %w", h.Name, err)
+		}
+		m := Member{Name: h.Name, Type: TypeDir, SHA256: emptySHA256}
+		if hdr.Typeflag == tar.TypeSymlink {
+			sum := sha256.Sum256([]byte(h.Linkname))
+			m = Member{Name: h.Name, Type: TypeSymlink, Size: int64(len(h.Linkname)), SHA256: hex.EncodeToString(sum[:])}
+		}
+		w.members = append(w.members, m)
+		return nil
 	default:
-		return nil // sockets, devices, hard links: nothing WordPress makes
+		return nil // refused by the sanitizer above
 	}
 }
 
@@ -121,7 +149,7 @@ func (w *Writer) put(h *tar.Header, r io.Reader, record bool) error {
 		w.Counted(n)
 	}
 	if record {
-		w.members = append(w.members, Member{Name: h.Name, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+		w.members = append(w.members, Member{Name: h.Name, Type: TypeFile, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
 	}
 	return nil
 }
@@ -133,6 +161,13 @@ func (w *Writer) Close(m Manifest) (Manifest, error) {
 		return m, errors.New("close archive: no database dump was written")
 	}
 	m.Format, m.Version, m.Members = Format, FormatVersion, w.members
+	d := newDigester()
+	m.stats = stats{}
+	for _, mb := range w.members {
+		d.add(mb)
+		m.stats.add(mb)
+	}
+	m.stats.digest = d.sum()
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return m, err

@@ -135,13 +135,17 @@ manifest. A truncated, corrupted or foreign file is refused with the reason.`,
 			if err != nil {
 				return err
 			}
+			// Every text field comes from the file: shown with control
+			// characters (terminal escapes) escaped.
+			secrets := m.SecretsPrintable()
+			m = m.Printable()
 			fmt.Fprintf(g.stdout, "%s is a valid backup of site %q\n", args[0], m.Site)
 			fmt.Fprintf(g.stdout, "  created:   %s by wpstack %s\n", m.Created.Format("2006-01-02 15:04:05 MST"), m.WpstackVersion)
 			fmt.Fprintf(g.stdout, "  site URL:  %s, WordPress %s\n", m.SiteURL, m.WordPressVersion)
 			fmt.Fprintf(g.stdout, "  database:  %d tables, %s / %s\n", m.Tables, m.DBCharset, m.DBCollation)
-			fmt.Fprintf(g.stdout, "  data:      %.1f MB in %d members (%d files), every checksum matches\n", float64(m.DataBytes())/1e6, len(m.Members), m.Files())
+			fmt.Fprintf(g.stdout, "  data:      %.1f MB in %d members (%d files), every checksum matches\n", float64(m.DataBytes())/1e6, m.Count(), m.Files())
 			if m.IncludesSecrets {
-				fmt.Fprintf(g.stdout, "  secrets:   INCLUDED, in clear (%s)\n", strings.Join(m.Secrets(), ", "))
+				fmt.Fprintf(g.stdout, "  secrets:   INCLUDED, in clear (%s)\n", strings.Join(secrets, ", "))
 			} else {
 				fmt.Fprintf(g.stdout, "  secrets:   none (a restore keeps or generates the site's own)\n")
 			}

@@ -9,6 +9,8 @@ import (
 	"log"
 	"os"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // allInOneUser runs both MariaDB and Apache in the all-in-one image. PID 1
@@ -41,7 +43,7 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 		{webRoot, 0o755},
 		{apacheRunDir, 0o755},
 	}
-	scheduled := env["WPSTACK_BACKUP_EVERY"] != ""
+	scheduled := env[contract.EnvBackupEvery] != ""
 	if scheduled {
 		dirs = append(dirs, ownedDir{backupsDir, 0o750})
 	}
@@ -70,8 +72,8 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 	if err := ensureKeys(logger, env, webRoot); err != nil {
 		return 1, err
 	}
-	if _, ok := env["WORDPRESS_DB_HOST"]; !ok {
-		env = env.with(map[string]string{"WORDPRESS_DB_HOST": allInOneDBHost})
+	if _, ok := env[contract.EnvWPDBHost]; !ok {
+		env = env.with(map[string]string{contract.EnvWPDBHost: allInOneDBHost})
 	}
 	apacheEnv, err := apacheEnviron(env)
 	if err != nil {
@@ -109,12 +111,12 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 		// service, as a third child reaching the database on its socket.
 		self, err := os.Executable()
 		if err != nil {
-			return 1, fmt.Errorf("find the wpstack binary for the backup loop: %w", err)
+			return 1, fmt.Errorf("find the %s binary for the backup loop: %w", contract.InitName, err)
 		}
 		sup.Children = append(sup.Children, ChildSpec{
 			Name:    "backup",
 			Path:    self,
-			Args:    []string{"wpstack", "container", "backup"},
+			Args:    []string{contract.InitName, contract.RoleBackup},
 			Env:     env.list(),
 			Dir:     backupsDir,
 			Restart: true,

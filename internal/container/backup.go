@@ -13,25 +13,26 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // backupsDir is where the backup service keeps its archives (a volume).
-const backupsDir = "/backups"
+const backupsDir = contract.BackupsDir
 
 // runBackup is the site's scheduled backup service: as mysql, it backs the
 // site up every WPSTACK_BACKUP_EVERY into /backups, keeps the newest
 // WPSTACK_BACKUP_KEEP, and records each run for the health check.
 func runBackup(logger *log.Logger, env environ) (int, error) {
-	every, err := time.ParseDuration(env["WPSTACK_BACKUP_EVERY"])
+	every, err := time.ParseDuration(env[contract.EnvBackupEvery])
 	if err != nil || every < time.Second {
-		return 2, fmt.Errorf("backup: WPSTACK_BACKUP_EVERY %q: give a duration such as 24h", env["WPSTACK_BACKUP_EVERY"])
+		return 2, fmt.Errorf("backup: WPSTACK_BACKUP_EVERY %q: give a duration such as 24h", env[contract.EnvBackupEvery])
 	}
-	keep, err := strconv.Atoi(env["WPSTACK_BACKUP_KEEP"])
+	keep, err := strconv.Atoi(env[contract.EnvBackupKeep])
 	if err != nil || keep < 1 {
-		return 2, fmt.Errorf("backup: WPSTACK_BACKUP_KEEP %q: give a number of backups to keep, at least 1", env["WPSTACK_BACKUP_KEEP"])
+		return 2, fmt.Errorf("backup: WPSTACK_BACKUP_KEEP %q: give a number of backups to keep, at least 1", env[contract.EnvBackupKeep])
 	}
-	name := env["WPSTACK_SITE"]
-	if name == "" || env["WORDPRESS_DB_HOST"] == "" || env["MARIADB_PASSWORD_FILE"] == "" {
+	name := env[contract.EnvSite]
+	if name == "" || env[contract.EnvWPDBHost] == "" || env[contract.EnvDBPasswordFile] == "" {
 		return 2, errors.New("backup: WPSTACK_SITE, WORDPRESS_DB_HOST and MARIADB_PASSWORD_FILE are required")
 	}
 	// As its own service it starts as root and drops to mysql; as a child
@@ -50,8 +51,8 @@ func runBackup(logger *log.Logger, env environ) (int, error) {
 	if err := waitForDatabase(logger, env); err != nil {
 		return 1, err
 	}
-	src := backup.Local{Webroot: webRoot, DBHost: env["WORDPRESS_DB_HOST"], PasswordFile: env["MARIADB_PASSWORD_FILE"],
-		WordPressVersion: env["WPSTACK_WP_VERSION"]}
+	src := backup.Local{Webroot: webRoot, DBHost: env[contract.EnvWPDBHost], PasswordFile: env[contract.EnvDBPasswordFile],
+		WordPressVersion: env[contract.EnvWPVersion]}
 	// PID 1 gets no default signal handling: stop on SIGTERM ourselves.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

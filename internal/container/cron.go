@@ -10,18 +10,20 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // runCron is the one runner of WordPress's scheduled tasks on a cluster,
 // where page-load cron is off on every web replica: it requests
 // WPSTACK_CRON_URL (wp-cron.php) every WPSTACK_CRON_INTERVAL until stopped.
 func runCron(logger *log.Logger, env environ) (int, error) {
-	url := env["WPSTACK_CRON_URL"]
+	url := env[contract.EnvCronURL]
 	if url == "" {
 		return 2, fmt.Errorf("cron: WPSTACK_CRON_URL is not set (e.g. http://web/wp-cron.php)")
 	}
 	every := time.Minute
-	if v := env["WPSTACK_CRON_INTERVAL"]; v != "" {
+	if v := env[contract.EnvCronInterval]; v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second {
 			return 2, fmt.Errorf("cron: WPSTACK_CRON_INTERVAL %q: give a duration of at least 1s, e.g. 60s", v)

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // healthTimeout stays under the HEALTHCHECK --timeout of the recipes.
@@ -18,19 +20,19 @@ const healthTimeout = 4 * time.Second
 // user first, then asks the service itself. One line of reason either way.
 func runHealth(args []string, stdout io.Writer, env environ) (int, error) {
 	if len(args) != 1 {
-		return 2, fmt.Errorf("usage: wpstack container health web|db|allinone|backup")
+		return 2, fmt.Errorf("usage: wpstack-init health web|db|allinone|backup")
 	}
 	var user string
 	var check func(context.Context) error
 	switch args[0] {
-	case "web":
+	case contract.RoleWeb:
 		user, check = webUser, checkWeb
-	case "db":
+	case contract.RoleDB:
 		user, check = dbUser, func(ctx context.Context) error { return checkDB(ctx, dbUser) }
-	case "allinone":
-		scheduled := env["WPSTACK_BACKUP_EVERY"] != ""
+	case contract.RoleAllInOne:
+		scheduled := env[contract.EnvBackupEvery] != ""
 		user, check = allInOneUser, func(ctx context.Context) error { return checkAllInOne(ctx, scheduled) }
-	case "backup":
+	case contract.RoleBackup:
 		user, check = dbUser, checkBackup
 	default:
 		return 2, fmt.Errorf("health: unknown role %q (want web, db, allinone or backup)", args[0])

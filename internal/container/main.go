@@ -5,12 +5,14 @@ import (
 	"io"
 	"log"
 	"os"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // usage is printed for a missing or unknown role.
-const usage = `usage: wpstack container ROLE [ARGS]
+const usage = `usage: wpstack-init ROLE [ARGS]
 
-roles (run inside the wpstack images):
+the PID 1 program of the wpstack images; roles:
   web                 prepare the webroot and run Apache as www-data
   db [--OPTION...]    initialise the data directory once and run MariaDB as
                       mysql; options are passed to mariadbd
@@ -33,7 +35,7 @@ func Main(args []string) int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	logger := log.New(stderr, "wpstack: ", 0)
+	logger := log.New(stderr, "wpstack-init: ", 0)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -47,27 +49,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var code int
 	var err error
 	switch args[0] {
-	case "web":
+	case contract.RoleWeb:
 		code, err = runWeb(logger, env)
-	case "db":
+	case contract.RoleDB:
 		code, err = runDB(logger, env, stdout, args[1:])
-	case "allinone":
+	case contract.RoleAllInOne:
 		code, err = runAllInOne(env, stdout)
-	case "health":
+	case contract.RoleHealth:
 		code, err = runHealth(args[1:], stdout, env)
-	case "version":
+	case contract.RoleVersion:
 		code, err = runVersion(stdout)
-	case "run":
+	case contract.RoleRun:
 		code, err = runCommand(logger, env, args[1:])
-	case "cron":
+	case contract.RoleCron:
 		code, err = runCron(logger, env)
-	case "backup":
+	case contract.RoleBackup:
 		code, err = runBackup(logger, env)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "wpstack container: unknown role %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "wpstack-init: unknown role %q\n\n%s", args[0], usage)
 		return 2
 	}
 	if err != nil {

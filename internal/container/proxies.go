@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // EnvTrustedProxies lists the address ranges (CIDR or single addresses,
 // comma or space separated) whose X-Forwarded-* headers Apache honours.
 // Empty, the default, trusts nobody.
-const EnvTrustedProxies = "WPSTACK_TRUSTED_PROXIES"
+const EnvTrustedProxies = contract.EnvTrustedProxies
 
 // trustedProxies parses EnvTrustedProxies into prefixes. A bad entry is
 // an error: a typo must not silently trust nobody, or everybody.
@@ -43,7 +45,7 @@ func proxyVars(ps []netip.Prefix) map[string]string {
 		list[i] = p.String()
 		expr[i] = fmt.Sprintf("%%{CONN_REMOTE_ADDR} -ipmatch '%s'", p)
 	}
-	return map[string]string{"WPSTACK_PROXY_LIST": strings.Join(list, " "), "WPSTACK_PROXY_EXPR": strings.Join(expr, " || ")}
+	return map[string]string{contract.EnvProxyList: strings.Join(list, " "), contract.EnvProxyExpr: strings.Join(expr, " || ")}
 }
 
 // apacheArgs starts Apache in the foreground, with the trusted-proxy
@@ -51,7 +53,7 @@ func proxyVars(ps []netip.Prefix) map[string]string {
 // checked them).
 func apacheArgs(env environ) []string {
 	args := []string{"apache2", "-DFOREGROUND"}
-	if env["WPSTACK_PROXY_LIST"] != "" {
+	if env[contract.EnvProxyList] != "" {
 		args = append(args, "-DWPSTACK_TRUSTED_PROXIES")
 	}
 	return args

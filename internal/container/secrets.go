@@ -10,12 +10,14 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // secretsDir holds the service user's copies of the *_FILE secrets. Docker
 // mounts secrets root-owned (and host files keep the host's owner and 0600),
 // so after the privilege drop the originals may be unreadable.
-const secretsDir = "/run/wpstack/secrets"
+const secretsDir = contract.CopiedSecretsDir
 
 // maxSecretSize keeps a mistaken *_FILE (a log, a dump) from filling /run.
 const maxSecretSize = 1 << 20

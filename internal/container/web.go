@@ -9,13 +9,15 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Paths of the web image (internal/images/recipes/web).
 const (
-	webUser      = "www-data"
-	webRoot      = "/var/www/html"
-	coreSource   = "/usr/src/wordpress"
+	webUser      = contract.WebUser
+	webRoot      = contract.Webroot
+	coreSource   = contract.CoreSource
 	apacheBin    = "/usr/sbin/apache2"
 	apacheVars   = "/etc/apache2/envvars"
 	apacheRunDir = "/run/apache2"
@@ -99,14 +101,14 @@ func installCore(logger *log.Logger, src, dst string) error {
 // waitForDatabase blocks until WORDPRESS_DB_HOST accepts connections, so
 // the first request does not meet "Error establishing a database connection".
 func waitForDatabase(logger *log.Logger, env environ) error {
-	host, _, err := env.lookup("WORDPRESS_DB_HOST")
+	host, _, err := env.lookup(contract.EnvWPDBHost)
 	if err != nil {
 		return err
 	}
 	if host == "" {
 		host = "mysql"
 	}
-	timeout, err := parseWait(env["WPSTACK_DB_WAIT"])
+	timeout, err := parseWait(env[contract.EnvDBWait])
 	if err != nil {
 		return err
 	}

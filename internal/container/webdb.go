@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // createDBScript is shipped by the web image (internal/images/recipes/web).
@@ -20,7 +22,7 @@ func createDatabase(logger *log.Logger, env environ) {
 		return
 	}
 	// WPSTACK_DB_WAIT=0 says the database is not there to wait for.
-	if d, err := parseWait(env["WPSTACK_DB_WAIT"]); err == nil && d == 0 {
+	if d, err := parseWait(env[contract.EnvDBWait]); err == nil && d == 0 {
 		return
 	}
 	cmd := exec.Command("/usr/bin/php", createDBScript)

@@ -5,11 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/atomicfile"
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // keysFile holds the keys and salts generated when the environment gives
@@ -29,7 +33,7 @@ var wpKeyNames = []string{
 // WPSTACK_SALTS_FILE (NAME=value lines) or WORDPRESS_<NAME>[_FILE].
 func keysGiven(env environ) (bool, error) {
 	given := map[string]bool{}
-	if path := env["WPSTACK_SALTS_FILE"]; path != "" {
+	if path := env[contract.EnvSaltsFile]; path != "" {
 		f, err := os.Open(path)
 		if err != nil {
 			return false, fmt.Errorf("read WPSTACK_SALTS_FILE: %w", err)
@@ -77,30 +81,14 @@ func ensureKeys(logger *log.Logger, env environ, root string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(root, "."+keysFile+".*")
-	if err != nil {
-		return fmt.Errorf("create the keys file in %s: %w", root, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(src); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o640); err != nil {
-		tmp.Close()
-		return fmt.Errorf("set mode of %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
 	// Link, not rename: should two containers share the webroot and start
 	// at once, the first file wins and both use it.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("create %s: %w", path, err)
+	err = atomicfile.WriteWith(path, atomicfile.Options{Mode: 0o640, NoReplace: true}, func(w io.Writer) error {
+		_, err := io.WriteString(w, src)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
 	}
 	logger.Printf("generated WordPress keys and salts in %s (kept across re-creation)", path)
 	return nil

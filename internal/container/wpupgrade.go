@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/atomicfile"
 )
 
 // backupDir, inside the webroot, keeps a copy of each core an upgrade
@@ -44,42 +46,33 @@ func saveCore(root, version string, now time.Time) (string, error) {
 	}
 	name := fmt.Sprintf("core-%s-%s.tar.gz", tagSafeName(version), now.UTC().Format("20060102T150405Z"))
 	final := filepath.Join(dir, name)
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	gz := gzip.NewWriter(tmp)
-	tw := tar.NewWriter(gz)
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	// Named only once complete and on disk: a start killed midway leaves no
+	// archive that looks whole.
+	err := atomicfile.WriteWith(final, atomicfile.Options{Mode: 0o600}, func(w io.Writer) error {
+		gz := gzip.NewWriter(w)
+		tw := tar.NewWriter(gz)
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, err := filepath.Rel(root, path)
+			if err != nil || rel == "." {
+				return err
+			}
+			if rel == backupDir || rel == "wp-content" {
+				return filepath.SkipDir
+			}
+			return addToTar(tw, path, rel, d)
+		})
+		if err == nil {
+			err = tw.Close()
 		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil || rel == "." {
-			return err
+		if err == nil {
+			err = gz.Close()
 		}
-		if rel == backupDir || rel == "wp-content" {
-			return filepath.SkipDir
-		}
-		return addToTar(tw, path, rel, d)
+		return err
 	})
-	if err == nil {
-		err = tw.Close()
-	}
-	if err == nil {
-		err = gz.Close()
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
 		return "", err
 	}
 	return final, nil

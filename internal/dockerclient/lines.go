@@ -31,3 +31,7 @@ func CopyLogLines(ctx context.Context, rc io.Reader, out io.Writer, mu *sync.Mut
 	}
 	return nil
 }
+
+// LinePrefix is the one prefix format of log lines of several services,
+// on every target: the service name padded to the longest short name.
+func LinePrefix(service string) string { return fmt.Sprintf("%-6s | ", service) }

@@ -18,12 +18,14 @@ import (
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
-// Apply converges the engine to the plan: network, volumes, then each
-// service in dependency order, each one ready before the next starts.
-// Running it twice changes nothing the second time.
-func (e *Engine) Apply(ctx context.Context, s site.Spec, p *types.Project) error {
+// Deploy converges the engine to the plan: network, volumes, then the
+// containers as reconcile decides (what the plan no longer has removed
+// first), each one ready before the next starts. Running it twice changes
+// nothing the second time.
+func (e *Engine) Deploy(ctx context.Context, s site.Spec, p *types.Project) error {
 	for key, n := range p.Networks {
 		if err := e.ensureNetwork(ctx, s, n.Name, n.Labels); err != nil {
 			return fmt.Errorf("network %s: %w", key, err)
@@ -35,41 +37,190 @@ func (e *Engine) Apply(ctx context.Context, s site.Spec, p *types.Project) error
 			return err
 		}
 	}
-	order, err := plan.Order(p)
+	specs, err := containerSpecs(p, s)
 	if err != nil {
 		return err
 	}
-	for _, name := range order {
-		cs, err := containerSpec(p, s, name)
-		if err != nil {
+	ops, err := e.reconcile(ctx, s, specs)
+	if err != nil {
+		return err
+	}
+	byName := map[string]spec{}
+	for _, cs := range specs {
+		byName[cs.Name] = cs
+	}
+	for _, op := range ops {
+		cs, wanted := byName[op.Name]
+		if err := e.applyOp(ctx, s, op, cs); err != nil {
 			return err
 		}
-		if err := e.ensureContainer(ctx, s, cs); err != nil {
-			return err
-		}
-		if err := e.waitReady(ctx, s, name, cs.Name); err != nil {
-			return err
+		if wanted {
+			if err := e.waitReady(ctx, s, cs.Service, cs.Name); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// containerSpecs converts every service of the plan, in start order.
+func containerSpecs(p *types.Project, s site.Spec) ([]spec, error) {
+	order, err := plan.Order(p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]spec, 0, len(order))
+	for _, name := range order {
+		cs, err := containerSpec(p, s, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs)
+	}
+	return out, nil
+}
+
+// reconcile observes the site's containers (and any container holding a
+// name the plan wants) and diffs them with the plan.
+func (e *Engine) reconcile(ctx context.Context, s site.Spec, specs []spec) ([]target.Op, error) {
+	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", site.LabelSite+"="+s.Name))})
+	if err != nil {
+		return nil, fmt.Errorf("list containers of site %q: %w", s.Name, err)
+	}
+	var observed []target.Observed
+	seen := map[string]bool{}
+	for _, c := range list {
+		name := strings.TrimPrefix(firstOr(c.Names, c.ID), "/")
+		seen[name] = true
+		observed = append(observed, target.Observed{Name: name, Hash: c.Labels[site.LabelConfig], Owned: true, Running: c.State == container.StateRunning})
+	}
+	desired := make([]target.Desired, 0, len(specs))
+	for _, cs := range specs {
+		desired = append(desired, target.Desired{Name: cs.Name, Hash: cs.Hash})
+		if seen[cs.Name] {
+			continue
+		}
+		// A container of that name that is not the site's must not be touched.
+		cur, err := e.cli.ContainerInspect(ctx, cs.Name)
+		switch {
+		case err == nil:
+			observed = append(observed, target.Observed{Name: cs.Name, Hash: cur.Config.Labels[site.LabelConfig], Owned: cur.Config.Labels[site.LabelSite] == s.Name, Running: cur.State != nil && cur.State.Running})
+		case !errdefs.IsNotFound(err):
+			return nil, fmt.Errorf("inspect container %q: %w", cs.Name, err)
+		}
+	}
+	return target.Diff(desired, observed), nil
+}
+
+func (e *Engine) applyOp(ctx context.Context, s site.Spec, op target.Op, cs spec) error {
+	res := "container " + op.Name
+	switch op.Action {
+	case target.Keep:
+		events.Emit(ctx, res, events.Skipped, op.Why)
+		return nil
+	case target.Conflict:
+		return fmt.Errorf("container name %q is taken by a container that is not part of site %q: remove it (docker rm -f %s) or choose another site name", op.Name, s.Name, op.Name)
+	case target.Remove:
+		events.Emit(ctx, res, events.Working, "removing: "+op.Why)
+		if err := e.removeContainer(ctx, op.Name, nil); err != nil {
+			return err
+		}
+		events.Emit(ctx, res, events.Done, "removed")
+		return nil
+	case target.Start:
+		events.Emit(ctx, res, events.Working, "starting")
+		if err := e.cli.ContainerStart(ctx, op.Name, container.StartOptions{}); err != nil {
+			return fmt.Errorf("start container %q: %w", op.Name, err)
+		}
+		events.Emit(ctx, res, events.Done, "started")
+		return nil
+	case target.Recreate:
+		events.Emit(ctx, res, events.Working, op.Why+", re-creating")
+		if err := e.removeContainer(ctx, op.Name, cs.Config.StopTimeout); err != nil {
+			return err
+		}
+	}
+	// Create, or the second half of Recreate.
+	if err := e.CheckPorts(ctx, s, cs.Host); err != nil {
+		return err
+	}
+	events.Emit(ctx, res, events.Working, "creating")
+	created, err := e.cli.ContainerCreate(ctx, cs.Config, cs.Host, cs.Network, nil, cs.Name)
+	if err != nil {
+		return fmt.Errorf("create container %q: %w", cs.Name, err)
+	}
+	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return fmt.Errorf("start container %q: %w", cs.Name, portHint(err, cs))
+	}
+	events.Emit(ctx, res, events.Done, "started")
+	return nil
+}
+
 func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, labels map[string]string) error {
 	res := "network " + name
-	n, err := e.cli.NetworkInspect(ctx, name, network.InspectOptions{})
-	if err == nil {
+	list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
+	if err != nil {
+		return fmt.Errorf("list networks named %q: %w", name, err)
+	}
+	var same []network.Summary
+	for _, n := range list {
+		if n.Name != name { // the filter matches substrings
+			continue
+		}
 		if n.Labels[site.LabelSite] != s.Name {
 			return fmt.Errorf("network %q exists and does not belong to site %q: remove it (docker network rm %s) or choose another site name", name, s.Name, name)
 		}
-		return nil
+		same = append(same, n)
 	}
-	if !errdefs.IsNotFound(err) {
-		return fmt.Errorf("inspect network %q: %w", name, err)
+	if len(same) > 1 {
+		// An `up` killed while its create was in flight, then run again at
+		// once, can get a second network of the same name past the engine's
+		// best-effort duplicate check: keep one, remove the unused others.
+		return e.dedupNetworks(ctx, name, same)
+	}
+	if len(same) == 1 {
+		return nil
 	}
 	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
 		return fmt.Errorf("create network %q: %w", name, err)
 	}
 	events.Emit(ctx, res, events.Done, "created")
+	return nil
+}
+
+// dedupNetworks keeps the network of that name that has containers (else
+// the oldest) and removes the rest.
+func (e *Engine) dedupNetworks(ctx context.Context, name string, same []network.Summary) error {
+	full := make([]network.Inspect, 0, len(same))
+	for _, n := range same {
+		in, err := e.cli.NetworkInspect(ctx, n.ID, network.InspectOptions{})
+		if err != nil {
+			return fmt.Errorf("inspect network %q (%s): %w", name, n.ID, err)
+		}
+		full = append(full, in)
+	}
+	keep := 0
+	for i, n := range full {
+		k := full[keep]
+		if (len(n.Containers) > 0) != (len(k.Containers) > 0) {
+			if len(n.Containers) > 0 {
+				keep = i
+			}
+			continue
+		}
+		if n.Created.Before(k.Created) {
+			keep = i
+		}
+	}
+	for i, n := range full {
+		if i == keep {
+			continue
+		}
+		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("remove duplicate network %q (%s): %w", name, n.ID, err)
+		}
+		events.Emit(ctx, "network "+name, events.Done, "removed a duplicate left by an interrupted run")
+	}
 	return nil
 }
 
@@ -89,50 +240,6 @@ func (e *Engine) ensureVolume(ctx context.Context, s site.Spec, name string, lab
 		return fmt.Errorf("create volume %q: %w", name, err)
 	}
 	events.Emit(ctx, res, events.Done, "created")
-	return nil
-}
-
-// ensureContainer makes the named container match the spec: kept when its
-// config hash matches (started if stopped), re-created when it differs.
-func (e *Engine) ensureContainer(ctx context.Context, s site.Spec, cs spec) error {
-	res := "container " + cs.Name
-	cur, err := e.cli.ContainerInspect(ctx, cs.Name)
-	switch {
-	case err == nil:
-		if cur.Config.Labels[site.LabelSite] != s.Name {
-			return fmt.Errorf("container name %q is taken by a container that is not part of site %q: remove it (docker rm -f %s) or choose another site name", cs.Name, s.Name, cs.Name)
-		}
-		if cur.Config.Labels[site.LabelConfig] == cs.Hash {
-			if cur.State.Running {
-				events.Emit(ctx, res, events.Skipped, "up to date")
-				return nil
-			}
-			events.Emit(ctx, res, events.Working, "starting")
-			if err := e.cli.ContainerStart(ctx, cur.ID, container.StartOptions{}); err != nil {
-				return fmt.Errorf("start container %q: %w", cs.Name, err)
-			}
-			events.Emit(ctx, res, events.Done, "started")
-			return nil
-		}
-		events.Emit(ctx, res, events.Working, "configuration changed, re-creating")
-		if err := e.removeContainer(ctx, cs.Name, cur.Config.StopTimeout); err != nil {
-			return err
-		}
-	case !errdefs.IsNotFound(err):
-		return fmt.Errorf("inspect container %q: %w", cs.Name, err)
-	}
-	if err := e.CheckPorts(ctx, s, cs.Host); err != nil {
-		return err
-	}
-	events.Emit(ctx, res, events.Working, "creating")
-	created, err := e.cli.ContainerCreate(ctx, cs.Config, cs.Host, cs.Network, nil, cs.Name)
-	if err != nil {
-		return fmt.Errorf("create container %q: %w", cs.Name, err)
-	}
-	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
-		return fmt.Errorf("start container %q: %w", cs.Name, portHint(err, cs))
-	}
-	events.Emit(ctx, res, events.Done, "started")
 	return nil
 }
 

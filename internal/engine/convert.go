@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -15,12 +14,14 @@ import (
 	"github.com/docker/docker/api/types/strslice"
 	"github.com/docker/go-connections/nat"
 
+	"github.com/wpstack/wpstack/internal/composeapi"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
 // spec is everything the Engine API needs to create one container.
 type spec struct {
 	Name    string
+	Service string // the plan's service key
 	Config  *container.Config
 	Host    *container.HostConfig
 	Network *network.NetworkingConfig
@@ -37,7 +38,7 @@ func containerSpec(p *types.Project, s site.Spec, name string) (spec, error) {
 	cfg := &container.Config{
 		Image:  svc.Image,
 		Labels: map[string]string{},
-		Env:    envList(svc.Environment),
+		Env:    composeapi.Env(svc.Environment),
 		// Set only by services that run another role of an image (the
 		// backup service); nil keeps the image's own.
 		Entrypoint: strslice.StrSlice(svc.Entrypoint),
@@ -46,17 +47,7 @@ func containerSpec(p *types.Project, s site.Spec, name string) (spec, error) {
 	for k, v := range svc.Labels {
 		cfg.Labels[k] = v
 	}
-	if hc := svc.HealthCheck; hc != nil {
-		cfg.Healthcheck = &container.HealthConfig{
-			Test:        hc.Test,
-			Interval:    dur(hc.Interval),
-			Timeout:     dur(hc.Timeout),
-			StartPeriod: dur(hc.StartPeriod),
-		}
-		if hc.Retries != nil {
-			cfg.Healthcheck.Retries = int(*hc.Retries)
-		}
-	}
+	cfg.Healthcheck = composeapi.Healthcheck(svc.HealthCheck)
 	if svc.StopGracePeriod != nil {
 		secs := int(time.Duration(*svc.StopGracePeriod) / time.Second)
 		cfg.StopTimeout = &secs
@@ -73,18 +64,9 @@ func containerSpec(p *types.Project, s site.Spec, name string) (spec, error) {
 		host.Tmpfs[t] = ""
 	}
 	for _, v := range svc.Volumes {
-		m := mount.Mount{Target: v.Target, ReadOnly: v.ReadOnly}
-		switch v.Type {
-		case types.VolumeTypeVolume:
-			vol, ok := p.Volumes[v.Source]
-			if !ok {
-				return spec{}, fmt.Errorf("service %q uses undeclared volume %q", name, v.Source)
-			}
-			m.Type, m.Source = mount.TypeVolume, vol.Name
-		case types.VolumeTypeBind:
-			m.Type, m.Source = mount.TypeBind, v.Source
-		default:
-			return spec{}, fmt.Errorf("service %q: unsupported mount type %q", name, v.Type)
+		m, err := composeapi.Mount(p, name, v)
+		if err != nil {
+			return spec{}, err
 		}
 		host.Mounts = append(host.Mounts, m)
 	}
@@ -126,26 +108,7 @@ func containerSpec(p *types.Project, s site.Spec, name string) (spec, error) {
 	sum := sha256.Sum256(b)
 	hash := hex.EncodeToString(sum[:])[:16]
 	cfg.Labels[site.LabelConfig] = hash
-	return spec{Name: s.ContainerName(name), Config: cfg, Host: host, Network: netCfg, Hash: hash}, nil
-}
-
-func envList(m types.MappingWithEquals) []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		if v == nil {
-			continue
-		}
-		out = append(out, k+"="+*v)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func dur(d *types.Duration) time.Duration {
-	if d == nil {
-		return 0
-	}
-	return time.Duration(*d)
+	return spec{Name: s.ContainerName(name), Service: name, Config: cfg, Host: host, Network: netCfg, Hash: hash}, nil
 }
 
 func protocol(p string) string {

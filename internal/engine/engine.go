@@ -1,13 +1,22 @@
 // Package engine is the single-host target: it converges a site's plan onto
-// one Docker engine, waits until it serves, installs WordPress, reports
-// status, streams logs and removes what a site made.
+// one Docker engine, waits until it is ready, reports status, streams logs,
+// runs commands in the site's containers and removes what a site made. It
+// implements target.Target.
 package engine
 
 import (
-	"net/url"
+	"context"
+	"net"
 	"os"
+	"strconv"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/docker/docker/client"
+
+	"github.com/wpstack/wpstack/internal/images"
+	"github.com/wpstack/wpstack/internal/plan"
+	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // Engine applies plans to one Docker engine.
@@ -17,6 +26,8 @@ type Engine struct {
 	// the engine's host for a tcp:// DOCKER_HOST, else the loopback.
 	reachHost string
 }
+
+var _ target.Target = (*Engine)(nil)
 
 // Options configure an Engine.
 type Options struct {
@@ -28,18 +39,47 @@ type Options struct {
 func New(cli client.APIClient, opts Options) *Engine {
 	h := opts.ReachHost
 	if h == "" {
-		h = reachHostFromEnv()
+		h = target.ReachHost(os.Getenv("DOCKER_HOST"), "127.0.0.1")
 	}
 	return &Engine{cli: cli, reachHost: h}
 }
 
-func reachHostFromEnv() string {
-	if u, err := url.Parse(os.Getenv("DOCKER_HOST")); err == nil && (u.Scheme == "tcp" || u.Scheme == "ssh") && u.Hostname() != "" {
-		return u.Hostname()
-	}
-	return "127.0.0.1"
-}
+// Kind is site.TargetLocal.
+func (e *Engine) Kind() string { return site.TargetLocal }
+
+// Close closes the engine connection.
+func (e *Engine) Close() error { return e.cli.Close() }
 
 // IsLocal says whether the engine runs on this machine, where a port can be
 // probed with a listen.
 func (e *Engine) IsLocal() bool { return e.reachHost == "127.0.0.1" }
+
+// Endpoint is where this process reaches the site's published port.
+func (e *Engine) Endpoint(s site.Spec) string {
+	return "http://" + net.JoinHostPort(e.reachHost, strconv.Itoa(s.Port))
+}
+
+// Check refuses a held port before anything is built or written, unless the
+// site's own web container holds it.
+func (e *Engine) Check(ctx context.Context, s site.Spec) error {
+	return e.CheckPorts(ctx, s, PortBindings(s))
+}
+
+// Build makes the site's images on this engine (built, or found by recipe).
+func (e *Engine) Build(ctx context.Context, s site.Spec, opts target.BuildOptions) (target.Images, error) {
+	o := opts.Options
+	o.AllInOne = s.Layout == site.LayoutAllInOne
+	set, err := images.Ensure(ctx, e.cli, o)
+	if err != nil {
+		return target.Images{}, err
+	}
+	if opts.WebImage != "" {
+		set.Web = opts.WebImage
+	}
+	return target.Images{Set: set}, nil
+}
+
+// Plan is the site's compose model on one engine.
+func (e *Engine) Plan(s site.Spec, img target.Images, secretsDir string) (*types.Project, error) {
+	return plan.Build(s, plan.Inputs{WebImage: img.Web, DBImage: img.DB, AllInOneImage: img.AllInOne, SecretsDir: secretsDir})
+}

@@ -3,7 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
@@ -11,22 +12,20 @@ import (
 
 	"github.com/wpstack/wpstack/internal/dockerclient"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
 )
-
-// LogsOptions select what `logs` shows.
-type LogsOptions struct {
-	Services []string // empty: every service
-	Follow   bool
-	Tail     string // "all" or a number
-	Out      io.Writer
-}
 
 // Logs copies the services' logs to opts.Out; with several services each
 // line is prefixed by its service name, as compose does.
-func (e *Engine) Logs(ctx context.Context, s site.Spec, opts LogsOptions) error {
+func (e *Engine) Logs(ctx context.Context, s site.Spec, opts target.LogsOptions) error {
 	services := opts.Services
 	if len(services) == 0 {
 		services = s.Services()
+	}
+	for _, svc := range services {
+		if !slices.Contains(s.Services(), svc) {
+			return fmt.Errorf("site %q has no service %q: use --service %s", s.Name, svc, strings.Join(s.Services(), " or --service "))
+		}
 	}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
@@ -41,7 +40,7 @@ func (e *Engine) Logs(ctx context.Context, s site.Spec, opts LogsOptions) error 
 			defer rc.Close()
 			prefix := ""
 			if len(services) > 1 {
-				prefix = fmt.Sprintf("%-3s | ", svc)
+				prefix = dockerclient.LinePrefix(svc)
 			}
 			return dockerclient.CopyLogLines(ctx, rc, opts.Out, &mu, prefix, name)
 		})

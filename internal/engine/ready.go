@@ -5,13 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -48,7 +48,7 @@ func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name strin
 				name, inspect.State.ExitCode, e.tail(ctx, name, 15), s.Name, service)
 		}
 		if inspect.State.Running {
-			out, code, err := e.Exec(ctx, name, "", healthCmd(service))
+			out, code, err := e.execIn(ctx, name, "", healthCmd(service))
 			if err == nil && code == 0 {
 				events.Emit(ctx, res, events.Done, fmt.Sprintf("ready in %.1fs", time.Since(start).Seconds()))
 				return nil
@@ -71,12 +71,17 @@ func (e *Engine) waitReady(ctx context.Context, s site.Spec, service, name strin
 
 // healthCmd is the image's own health check for a service, run by exec.
 func healthCmd(service string) []string {
-	return []string{"/usr/local/bin/wpstack", "container", "health", service}
+	return contract.HealthCommand(service)
 }
 
-// Exec runs cmd in a running container as user ("" = the image's user) and
-// returns its combined output and exit code.
-func (e *Engine) Exec(ctx context.Context, name, user string, cmd []string) (string, int, error) {
+// Exec runs cmd as user ("" = the image's user) in the running container of
+// the site's service and returns its combined output and exit code.
+func (e *Engine) Exec(ctx context.Context, s site.Spec, service, user string, cmd []string) (string, int, error) {
+	return e.execIn(ctx, s.ContainerName(service), user, cmd)
+}
+
+// execIn runs cmd in the named running container.
+func (e *Engine) execIn(ctx context.Context, name, user string, cmd []string) (string, int, error) {
 	ex, err := e.cli.ContainerExecCreate(ctx, name, container.ExecOptions{Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		return "", -1, fmt.Errorf("exec %q in %q: %w", strings.Join(cmd, " "), name, err)
@@ -111,13 +116,4 @@ func (e *Engine) tail(ctx context.Context, name string, n int) string {
 		lines[i] = "    " + lines[i]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// httpClient never follows redirects: an uninstalled WordPress answers its
-// home page with a redirect to the installer, and that is what we look for.
-func httpClient() *http.Client {
-	return &http.Client{
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }

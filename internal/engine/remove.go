@@ -13,20 +13,16 @@ import (
 
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
 )
-
-// RemoveOptions say how much of a site to remove.
-type RemoveOptions struct {
-	// Volumes also removes the site's named volumes: its data.
-	Volumes bool
-}
 
 // Remove stops and removes the site's containers (the web service first, so
 // it stops serving before its database goes; any other service, such as one
 // of another layout, after) and its network; with Volumes, its volumes too.
 // It finds resources by label, so it also removes what an interrupted `up`
 // left, and touches nothing of any other site.
-func (e *Engine) Remove(ctx context.Context, siteName string, opts RemoveOptions) error {
+func (e *Engine) Remove(ctx context.Context, s site.Spec, opts target.RemoveOptions) error {
+	siteName := s.Name
 	f := filters.NewArgs(filters.Arg("label", site.LabelSite+"="+siteName))
 	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
@@ -79,7 +75,8 @@ func (e *Engine) Remove(ctx context.Context, siteName string, opts RemoveOptions
 }
 
 // Resources lists every container, network and volume labelled with the site.
-func (e *Engine) Resources(ctx context.Context, siteName string) ([]string, error) {
+func (e *Engine) Resources(ctx context.Context, s site.Spec) ([]string, error) {
+	siteName := s.Name
 	f := filters.NewArgs(filters.Arg("label", site.LabelSite+"="+siteName))
 	var out []string
 	cs, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})

@@ -8,23 +8,29 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
-// ServiceStatus is one service of a site as the engine sees it.
-type ServiceStatus struct {
-	Name      string `json:"name"`
-	Container string `json:"container,omitempty"`
-	Image     string `json:"image,omitempty"`
-	Running   int    `json:"running"`
-	Desired   int    `json:"desired"`
-	Health    string `json:"health"`
-	State     string `json:"state"`
+// Status reports every service of the site's layout, in start order, and
+// the core version the running site serves. When any container of the site
+// exists, every service of its layout is desired (`down` removes them all).
+func (e *Engine) Status(ctx context.Context, s site.Spec) (target.Status, error) {
+	svcs, err := e.services(ctx, s)
+	if err != nil {
+		return target.Status{}, err
+	}
+	st := target.Status{State: target.Overall(svcs), Services: svcs}
+	if st.State != target.Down {
+		if v, err := e.CoreVersion(ctx, s); err == nil {
+			st.WordPressVersion = v
+		}
+	}
+	return st, nil
 }
 
-// Services reports every service of the site's layout, in start order. A
-// service whose container exists is desired; `down` removes containers.
-func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, error) {
+func (e *Engine) services(ctx context.Context, s site.Spec) ([]target.ServiceStatus, error) {
 	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", site.LabelSite+"="+s.Name))})
 	if err != nil {
 		return nil, fmt.Errorf("list containers of site %q: %w", s.Name, err)
@@ -33,13 +39,15 @@ func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, er
 	for _, c := range list {
 		byService[c.Labels[site.LabelService]] = c
 	}
-	var out []ServiceStatus
+	var out []target.ServiceStatus
 	for _, name := range s.Services() {
-		st := ServiceStatus{Name: name, Health: "none", State: "absent"}
+		st := target.ServiceStatus{Name: name, Health: "none", State: "absent"}
+		if len(list) > 0 {
+			st.Desired = 1
+		}
 		if c, ok := byService[name]; ok {
 			st.Container = strings.TrimPrefix(firstOr(c.Names, c.ID), "/")
 			st.Image = c.Image
-			st.Desired = 1
 			st.State = string(c.State)
 			if c.State == container.StateRunning {
 				st.Running = 1
@@ -50,7 +58,7 @@ func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, er
 			// Docker says "starting" until its first check, a full interval
 			// after start; run the same check now rather than report stale news.
 			if st.Running == 1 && st.Health == "starting" {
-				if _, code, err := e.Exec(ctx, c.ID, "", healthCmd(name)); err == nil && code == 0 {
+				if _, code, err := e.execIn(ctx, c.ID, "", healthCmd(name)); err == nil && code == 0 {
 					st.Health = "healthy"
 				}
 			}
@@ -60,34 +68,12 @@ func (e *Engine) Services(ctx context.Context, s site.Spec) ([]ServiceStatus, er
 	return out, nil
 }
 
-// Overall folds service states into one word: running, starting, degraded or down.
-func Overall(svcs []ServiceStatus) string {
-	desired, running, healthy := 0, 0, 0
-	for _, s := range svcs {
-		desired += s.Desired
-		running += s.Running
-		if s.Health == "healthy" {
-			healthy++
-		}
-	}
-	switch {
-	case desired == 0:
-		return "down"
-	case running == len(svcs) && healthy == len(svcs):
-		return "running"
-	case running == len(svcs):
-		return "starting"
-	default:
-		return "degraded"
-	}
-}
-
 // CoreVersion asks the running container that serves WordPress which core
 // its webroot holds (it may be newer than the image's after an update in
 // wp-admin).
 func (e *Engine) CoreVersion(ctx context.Context, s site.Spec) (string, error) {
 	name := s.ContainerName(s.WebService())
-	out, code, err := e.Exec(ctx, name, "www-data", []string{"/usr/local/bin/wpstack", "container", "version"})
+	out, code, err := e.execIn(ctx, name, contract.WebUser, contract.Command(contract.RoleVersion))
 	if err != nil {
 		return "", err
 	}

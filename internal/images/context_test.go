@@ -48,12 +48,12 @@ func TestWriteContext(t *testing.T) {
 	}
 	tw.Close()
 	got := readTar(t, web.Bytes())
-	for _, name := range []string{"Dockerfile", "php.ini", "wpstack", "wordpress/", "wordpress/index.php", "wordpress/wp-includes/", "wordpress/wp-includes/version.php"} {
+	for _, name := range []string{"Dockerfile", "php.ini", "wpstack-init", "wordpress/", "wordpress/index.php", "wordpress/wp-includes/", "wordpress/wp-includes/version.php"} {
 		if got[name] == nil {
 			t.Errorf("web context lacks %s; has %v", name, keys(got))
 		}
 	}
-	if h := got["wpstack"]; h != nil && (h.Mode != 0o755 || h.Typeflag != tar.TypeReg) {
+	if h := got["wpstack-init"]; h != nil && (h.Mode != 0o755 || h.Typeflag != tar.TypeReg) {
 		t.Errorf("wpstack entry mode %o type %c, want 0755 regular", h.Mode, h.Typeflag)
 	}
 	for name, h := range got {

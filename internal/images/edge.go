@@ -2,8 +2,6 @@ package images
 
 import (
 	"context"
-	"fmt"
-	"os"
 )
 
 // RoleEdge is the load balancer in front of a swarm site's web replicas.
@@ -12,12 +10,8 @@ const RoleEdge Role = "edge"
 // EnsureEdge makes sure the edge image exists (building it from its recipe
 // on the base image when missing) and returns its reference.
 func EnsureEdge(ctx context.Context, eng Engine, opts Options) (string, error) {
-	if opts.Binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return "", fmt.Errorf("find the wpstack binary to copy into images: %w", err)
-		}
-		opts.Binary = exe
+	if err := opts.defaultInit(); err != nil {
+		return "", err
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix

@@ -18,7 +18,7 @@ func TestEdgeRecipe(t *testing.T) {
 	if !strings.Contains(df, "USER haproxy") || !strings.Contains(df, "ARG BASE=") {
 		t.Error("the edge image must build on the base and run as the haproxy user")
 	}
-	if !strings.Contains(df, `ENTRYPOINT ["/usr/local/bin/wpstack", "container", "run", "--", "/usr/sbin/haproxy"`) {
+	if !strings.Contains(df, `ENTRYPOINT ["/usr/local/bin/wpstack-init", "run", "--", "/usr/sbin/haproxy"`) {
 		t.Error("the edge image's PID 1 must be wpstack's, running HAProxy as its child")
 	}
 	for _, want := range []string{"nameserver dns 127.0.0.11:53", "server-template", "retry-on", "disable-l7-retry", "httpchk GET /.wpstack/health"} {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 type Options struct {
 	Source   string // WordPress source spec, see wpsource.ParseSpec
 	CacheDir string // default wpsource.DefaultCacheDir()
-	Binary   string // static linux wpstack copied into the images; default os.Executable()
+	Binary   string // static linux wpstack-init copied into the images as PID 1; default initbin.Path
 	Mirror   string // Debian mirror for a bootstrapped base
 	NoCache  bool   // rebuild web and db without the engine layer cache, even when an image with the recipe hash exists
 	BaseTag  string // default BaseTag
@@ -45,12 +44,8 @@ type Set struct {
 // only what is missing. Two processes may run it at once: at worst both
 // build, and tags end up on equivalent images.
 func Ensure(ctx context.Context, eng Engine, opts Options) (Set, error) {
-	if opts.Binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return Set{}, fmt.Errorf("find the wpstack binary to copy into images: %w; pass it with the binary option", err)
-		}
-		opts.Binary = exe
+	if err := opts.defaultInit(); err != nil {
+		return Set{}, err
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix

@@ -23,24 +23,20 @@ type ExportedContext struct {
 // Exported is what ExportContexts wrote and what it was made from.
 type Exported struct {
 	Contexts          []ExportedContext `json:"contexts"`
-	BaseImage         string            `json:"base_image"` // the Dockerfiles' default BASE
-	BinarySHA256      string            `json:"wpstack_sha256"`
+	BaseImage         string            `json:"base_image"`     // the Dockerfiles' default BASE
+	BinarySHA256      string            `json:"wpstack_sha256"` // of wpstack-init (the key predates it)
 	WordPressVersion  string            `json:"wordpress_version"`
 	WordPressSource   string            `json:"wordpress_source"`    // what was used and how it was checked
 	WordPressTreeHash string            `json:"wordpress_tree_hash"` // wpsource.HashTree of wordpress/
 }
 
 // ExportContexts writes the web and db build contexts, byte for byte the
-// ones Ensure streams to the engine (same recipe files, same wpstack
+// ones Ensure streams to the engine (same recipe files, same wpstack-init
 // binary, same WordPress tree), into dir/web and dir/db, which must not
 // exist yet. eng is needed only to unpack Debian's WordPress on a cold cache.
 func ExportContexts(ctx context.Context, eng Engine, opts Options, dir string) (Exported, error) {
-	if opts.Binary == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return Exported{}, fmt.Errorf("find the wpstack binary to put into the build contexts: %w", err)
-		}
-		opts.Binary = exe
+	if err := opts.defaultInit(); err != nil {
+		return Exported{}, err
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix

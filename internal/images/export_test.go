@@ -57,7 +57,7 @@ func TestExportContexts(t *testing.T) {
 				t.Errorf("%s/%s differs from the recipe (%v)", c.Role, f.Name, err)
 			}
 		}
-		st, err := os.Stat(filepath.Join(c.Dir, "wpstack"))
+		st, err := os.Stat(filepath.Join(c.Dir, "wpstack-init"))
 		if err != nil || st.Mode().Perm() != 0o755 {
 			t.Errorf("%s/wpstack: %v, mode %v", c.Role, err, st)
 		}

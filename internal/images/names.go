@@ -3,6 +3,8 @@ package images
 import (
 	"regexp"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Names and labels from docs/internals.md.
@@ -10,11 +12,11 @@ const (
 	BaseTag       = "wpstack/base:bookworm"
 	DefaultPrefix = "wpstack" // images are <prefix>/web and <prefix>/db
 
-	LabelRole       = "io.wpstack.role"
-	LabelRecipe     = "io.wpstack.recipe"
-	LabelBaseOrigin = "io.wpstack.base.origin"
-	LabelWPVersion  = "io.wpstack.wordpress.version"
-	LabelWPSource   = "io.wpstack.wordpress.source"
+	LabelRole       = contract.LabelRole
+	LabelRecipe     = contract.LabelRecipe
+	LabelBaseOrigin = contract.LabelBaseOrigin
+	LabelWPVersion  = contract.LabelWPVersion
+	LabelWPSource   = contract.LabelWPSource
 
 	OriginPull        = "pull"
 	OriginDebootstrap = "debootstrap"

@@ -27,7 +27,7 @@ func TestAllInOneRecipeCopiesExist(t *testing.T) {
 			continue
 		}
 		for _, src := range fields[1 : len(fields)-1] {
-			if src == "wordpress" || src == "wpstack" {
+			if src == "wordpress" || src == "wpstack-init" {
 				continue // added by the builder
 			}
 			if _, ok := have[src]; !ok {

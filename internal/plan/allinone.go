@@ -7,17 +7,18 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
 )
 
 // Where the data lives inside the images.
 const (
-	dbTarget   = "/var/lib/mysql"
-	htmlTarget = "/var/www/html"
+	dbTarget   = contract.DBDataDir
+	htmlTarget = contract.Webroot
 	// allInOneDBHost is the database as WordPress reaches it in the
 	// all-in-one container: MariaDB's socket.
-	allInOneDBHost = "localhost:/run/mysqld/mysqld.sock"
+	allInOneDBHost = "localhost:" + contract.DBSocket
 )
 
 // buildAllInOne plans the all-in-one layout: one container running MariaDB
@@ -64,10 +65,10 @@ func allInOneService(spec site.Spec, in Inputs) types.ServiceConfig {
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeDB), dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
 	s.ReadOnly = true
-	s.Ports = []types.ServicePortConfig{{Target: 80, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
+	s.Ports = []types.ServicePortConfig{{Target: contract.WebPort, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
 	// The first start initialises the database before Apache starts.
-	s.HealthCheck = health(site.ServiceAllInOne, 120*time.Second)
+	s.HealthCheck = health(contract.RoleAllInOne)
 	// PID 1 gives its children 8 s, inside Docker's 10.
 	grace := types.Duration(10 * time.Second)
 	s.StopGracePeriod = &grace

@@ -1,11 +1,13 @@
 package plan
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
 )
@@ -14,7 +16,7 @@ import (
 const VolumeBackups = "backups"
 
 // BackupsTarget is where the backup service writes its archives.
-const BackupsTarget = "/backups"
+const BackupsTarget = contract.BackupsDir
 
 // addBackup adds the scheduled backup service when the spec has a schedule:
 // the db image (it has mariadb-dump and wpstack), the webroot read-only,
@@ -29,10 +31,10 @@ func addBackup(spec site.Spec, in Inputs, p *types.Project) {
 	}
 	s.Image = in.DBImage
 	s.Labels = spec.Labels(site.ServiceBackup)
-	s.Entrypoint = types.ShellCommand{binary, "container", "backup"}
+	s.Entrypoint = contract.Command(contract.RoleBackup)
 	e := backupEnv(spec)
-	e["WORDPRESS_DB_HOST"] = site.ServiceDB + ":3306"
-	e["MARIADB_PASSWORD_FILE"] = secretsIn + state.SecretDB
+	e[contract.EnvWPDBHost] = fmt.Sprintf("%s:%d", site.ServiceDB, contract.DBPort)
+	e[contract.EnvDBPasswordFile] = contract.SecretPath(contract.SecretDB)
 	s.Environment = env(e)
 	s.Secrets = secrets(state.SecretDB)
 	html := dataMount(spec, VolumeHTML)
@@ -41,7 +43,7 @@ func addBackup(spec site.Spec, in Inputs, p *types.Project) {
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
 	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}
-	s.HealthCheck = health(site.ServiceBackup, 30*time.Second)
+	s.HealthCheck = health(contract.RoleBackup)
 	grace := types.Duration(30 * time.Second)
 	s.StopGracePeriod = &grace
 	harden(&s)
@@ -66,8 +68,8 @@ func backupsMount(spec site.Spec, service string, p *types.Project) types.Servic
 // all-in-one container.
 func backupEnv(spec site.Spec) map[string]string {
 	return map[string]string{
-		"WPSTACK_SITE":         spec.Name,
-		"WPSTACK_BACKUP_EVERY": spec.BackupEvery,
-		"WPSTACK_BACKUP_KEEP":  strconv.Itoa(spec.BackupKeep),
+		contract.EnvSite:        spec.Name,
+		contract.EnvBackupEvery: spec.BackupEvery,
+		contract.EnvBackupKeep:  strconv.Itoa(spec.BackupKeep),
 	}
 }

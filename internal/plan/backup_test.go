@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -31,8 +32,8 @@ func TestBackupService(t *testing.T) {
 		if !ok {
 			t.Fatalf("data dir %q: no backup service", dataDir)
 		}
-		if b.Image != "d" || len(b.Entrypoint) != 3 || b.Entrypoint[2] != "backup" {
-			t.Errorf("backup service runs %s %v, want the db image's `wpstack container backup`", b.Image, b.Entrypoint)
+		if b.Image != "d" || strings.Join(b.Entrypoint, " ") != "/usr/local/bin/wpstack-init backup" {
+			t.Errorf("backup service runs %s %v, want the db image's `wpstack-init backup`", b.Image, b.Entrypoint)
 		}
 		if *b.Environment["WPSTACK_BACKUP_EVERY"] != "24h" || *b.Environment["WPSTACK_BACKUP_KEEP"] != "3" {
 			t.Errorf("schedule env = %v", b.Environment)

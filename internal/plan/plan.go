@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
 )
@@ -28,8 +29,6 @@ const (
 	VolumeDB   = "db"
 	VolumeHTML = "html"
 	network    = "default"
-	binary     = "/usr/local/bin/wpstack"
-	secretsIn  = "/run/secrets/"
 )
 
 // Build returns the compose project for a validated, defaulted spec.
@@ -71,22 +70,25 @@ func addFileSecrets(spec site.Spec, in Inputs, p *types.Project) {
 // dbEnv configures the database image: its database, user and passwords.
 func dbEnv() map[string]string {
 	return map[string]string{
-		"MARIADB_DATABASE":           site.DefaultDBName,
-		"MARIADB_USER":               site.DefaultDBUser,
-		"MARIADB_PASSWORD_FILE":      secretsIn + state.SecretDB,
-		"MARIADB_ROOT_PASSWORD_FILE": secretsIn + state.SecretDBRoot,
+		contract.EnvDBDatabase:     site.DefaultDBName,
+		contract.EnvDBUser:         site.DefaultDBUser,
+		contract.EnvDBPasswordFile: contract.SecretPath(contract.SecretDB),
+		contract.EnvDBRootPassFile: contract.SecretPath(contract.SecretDBRoot),
 	}
 }
 
 // webEnv configures WordPress to reach its database at dbHost.
 func webEnv(dbHost string) map[string]string {
 	return map[string]string{
-		"WORDPRESS_DB_HOST":          dbHost,
-		"WORDPRESS_DB_NAME":          site.DefaultDBName,
-		"WORDPRESS_DB_USER":          site.DefaultDBUser,
-		"WORDPRESS_DB_PASSWORD_FILE": secretsIn + state.SecretDB,
-		"WORDPRESS_TABLE_PREFIX":     site.DefaultPrefix,
-		"WPSTACK_SALTS_FILE":         secretsIn + state.SecretWPSalts,
+		contract.EnvWPDBHost:         dbHost,
+		contract.EnvWPDBName:         site.DefaultDBName,
+		contract.EnvWPDBUser:         site.DefaultDBUser,
+		contract.EnvWPDBPasswordFile: contract.SecretPath(contract.SecretDB),
+		contract.EnvWPTablePrefix:    site.DefaultPrefix,
+		contract.EnvSaltsFile:        contract.SecretPath(contract.SecretWPSalts),
+		// wpstack installs the site itself: the image's installer refuses
+		// requests without the key derived from the salts.
+		contract.EnvInstallLock: "1",
 	}
 }
 
@@ -105,7 +107,7 @@ func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
 	s.ReadOnly = true
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: {Aliases: []string{site.ServiceDB}}}
 	// The first start initialises the database: give it time before failures count.
-	s.HealthCheck = health("db", 120*time.Second)
+	s.HealthCheck = health(contract.RoleDB)
 	grace := types.Duration(30 * time.Second)
 	s.StopGracePeriod = &grace
 	harden(&s)
@@ -119,16 +121,16 @@ func webService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.WebImage
 	s.Labels = spec.Labels(site.ServiceWeb)
-	s.Environment = env(webEnv(site.ServiceDB + ":3306"))
+	s.Environment = env(webEnv(fmt.Sprintf("%s:%d", site.ServiceDB, contract.DBPort)))
 	s.Secrets = secrets(state.SecretDB, state.SecretWPSalts)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}
 	// Everything the service writes is on the data mount or a tmpfs.
 	s.ReadOnly = true
-	s.Ports = []types.ServicePortConfig{{Target: 80, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
+	s.Ports = []types.ServicePortConfig{{Target: contract.WebPort, Published: fmt.Sprint(spec.Port), HostIP: spec.Bind, Protocol: "tcp"}}
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
 	s.DependsOn = types.DependsOnConfig{site.ServiceDB: {Condition: types.ServiceConditionHealthy, Required: true}}
-	s.HealthCheck = health("web", 60*time.Second)
+	s.HealthCheck = health(contract.RoleWeb)
 	grace := types.Duration(10 * time.Second)
 	s.StopGracePeriod = &grace
 	harden(&s)
@@ -161,20 +163,20 @@ func env(m map[string]string) types.MappingWithEquals {
 func secrets(names ...string) []types.ServiceSecretConfig {
 	out := make([]types.ServiceSecretConfig, 0, len(names))
 	for _, n := range names {
-		out = append(out, types.ServiceSecretConfig{Source: n, Target: secretsIn + n})
+		out = append(out, types.ServiceSecretConfig{Source: n, Target: contract.SecretPath(n)})
 	}
 	return out
 }
 
-func health(role string, start time.Duration) *types.HealthCheckConfig {
-	// wpstack itself probes readiness faster while it waits; this interval
-	// is for the engine's ongoing watch and for exported compose files.
-	interval := types.Duration(10 * time.Second)
-	timeout := types.Duration(5 * time.Second)
-	startPeriod := types.Duration(start)
-	retries := uint64(5)
+// health is the image's own check (contract.HealthCommand) with the
+// contract's timings, the same as the recipes' HEALTHCHECK.
+func health(role string) *types.HealthCheckConfig {
+	interval := types.Duration(contract.HealthInterval)
+	timeout := types.Duration(contract.HealthTimeout)
+	startPeriod := types.Duration(contract.HealthStartPeriod(role))
+	retries := uint64(contract.HealthRetries)
 	return &types.HealthCheckConfig{
-		Test:        types.HealthCheckTest{"CMD", binary, "container", "health", role},
+		Test:        append(types.HealthCheckTest{"CMD"}, contract.HealthCommand(role)...),
 		Interval:    &interval,
 		Timeout:     &timeout,
 		Retries:     &retries,

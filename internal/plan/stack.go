@@ -8,6 +8,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -25,11 +26,10 @@ const (
 	// VolumeContent holds wp-content when no shared storage is given: it
 	// is per node, so it only suits a single-node cluster.
 	VolumeContent = "wpcontent"
-	webRoot       = "/var/www/html"
-	contentDir    = webRoot + "/wp-content"
+	contentDir    = contract.ContentDir
 	// EdgePort is where the edge listens inside its container: above 1024,
 	// so it needs no capability.
-	EdgePort = 8080
+	EdgePort = contract.EdgePort
 	// DisableWPCron is the wp-config extra that turns page-load cron off on
 	// web replicas; the cron service triggers wp-cron.php instead.
 	DisableWPCron = "define('DISABLE_WP_CRON', true);"
@@ -63,7 +63,7 @@ type StackOptions struct {
 const TrustedProxiesSwarm = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
 
 // DBNodeLabel is the node label whose node runs site's database.
-func DBNodeLabel(siteName string) string { return "io.wpstack.db." + siteName }
+func DBNodeLabel(siteName string) string { return contract.LabelDBNodePrefix + siteName }
 
 // StackImage is ref renamed under registry (ref itself when registry is empty).
 func StackImage(registry, ref string) string {
@@ -140,17 +140,17 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	web.Hostname = "{{.Node.Hostname}}-web-{{.Task.Slot}}"
 	web.Environment = cloneEnv(web.Environment)
 	extra := DisableWPCron
-	web.Environment["WORDPRESS_CONFIG_EXTRA"] = &extra
+	web.Environment[contract.EnvWPConfigExtra] = &extra
 	// Web tasks publish no port: every peer that reaches them is on the
 	// site's own overlay network, whose subnet comes from the engine's
 	// private address pools. Those peers are the edge (and cron), so their
 	// X-Forwarded-* headers count; the edge sets X-Forwarded-Proto itself.
 	proxies := TrustedProxiesSwarm
-	web.Environment["WPSTACK_TRUSTED_PROXIES"] = &proxies
+	web.Environment[contract.EnvTrustedProxies] = &proxies
 	// PID 1 copies the image's core into the webroot as a task starts; the
 	// root filesystem is read-only, so the webroot is a volume of the
 	// task's own (anonymous: the engine removes it with the task).
-	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: webRoot}, contentMount(opts.SharedStorage)}
+	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage)}
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
 	}
@@ -185,7 +185,7 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 		}
 		b.Environment = cloneEnv(b.Environment)
 		version := opts.WordPressVersion
-		b.Environment["WPSTACK_WP_VERSION"] = &version
+		b.Environment[contract.EnvWPVersion] = &version
 		b.Deploy = &types.DeployConfig{
 			Replicas:      intPtr(1),
 			Labels:        copyLabels(b.Labels),
@@ -246,12 +246,12 @@ func contentMount(shared string) types.ServiceVolumeConfig {
 func cronService(project string, web types.ServiceConfig) types.ServiceConfig {
 	labels := map[string]string{site.LabelSite: project, site.LabelManaged: "true", site.LabelService: ServiceCron}
 	vars := map[string]string{
-		"WPSTACK_CRON_URL":      "http://" + site.ServiceWeb + "/wp-cron.php",
-		"WPSTACK_CRON_INTERVAL": "60s",
+		contract.EnvCronURL:      "http://" + site.ServiceWeb + "/wp-cron.php",
+		contract.EnvCronInterval: "60s",
 	}
 	s := types.ServiceConfig{Name: ServiceCron}
-	s.Entrypoint = types.ShellCommand{binary, "container", "cron"}
-	s.User = "www-data"
+	s.Entrypoint = contract.Command(contract.RoleCron)
+	s.User = contract.WebUser
 	s.Labels = labels
 	s.Environment = env(vars)
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
@@ -271,9 +271,9 @@ func cronService(project string, web types.ServiceConfig) types.ServiceConfig {
 func edgeService(project, published string, opts StackOptions) types.ServiceConfig {
 	labels := map[string]string{site.LabelSite: project, site.LabelManaged: "true", site.LabelService: ServiceEdge}
 	vars := map[string]string{
-		"WPSTACK_EDGE_BACKEND": "tasks." + site.ServiceWeb,
+		contract.EnvEdgeBackend: "tasks." + site.ServiceWeb,
 		// One backend slot per replica the site may ever scale to.
-		"WPSTACK_EDGE_SLOTS": fmt.Sprint(site.MaxReplicas),
+		contract.EnvEdgeSlots: fmt.Sprint(site.MaxReplicas),
 	}
 	s := types.ServiceConfig{Name: ServiceEdge}
 	s.Labels = labels

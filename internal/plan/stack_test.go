@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -95,7 +96,7 @@ func TestStackInvariants(t *testing.T) {
 	}
 	// The webroot is the task's own volume (the root filesystem is
 	// read-only); wp-content is the shared folder.
-	if len(web.Volumes) != 2 || web.Volumes[0].Type != "volume" || web.Volumes[0].Source != "" || web.Volumes[0].Target != webRoot ||
+	if len(web.Volumes) != 2 || web.Volumes[0].Type != "volume" || web.Volumes[0].Source != "" || web.Volumes[0].Target != contract.Webroot ||
 		web.Volumes[1].Type != "bind" || web.Volumes[1].Source != "/mnt/x" || web.Volumes[1].Target != contentDir {
 		t.Errorf("web volumes = %+v", web.Volumes)
 	}

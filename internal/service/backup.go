@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
-	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // BackupDir is where a site's backups go by default. It is outside the
@@ -82,12 +83,18 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return BackupResult{}, fmt.Errorf("create backup folder: %w", err)
 		}
-		out = filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix+backup.Extension)
+		// The site's lock is held: a partial file of this site here is
+		// what a killed backup left, never one being written.
+		removeStalePartials(ctx, dir, spec.Name+"-")
+		out = freeName(filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix), backup.Extension)
 	}
 	res := "backup " + filepath.Base(out)
-	src := backup.Site{Cli: cli, Spec: spec}
+	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
-	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog}
+	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog,
+		Skipped: func(name, why string) {
+			events.Emit(ctx, "backup "+spec.Name, events.Warning, "left out "+name+": "+why)
+		}}
 	if opts.IncludeSecrets {
 		create.Secrets = map[string][]byte{}
 		for _, k := range state.SecretNames() {
@@ -113,12 +120,41 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	return BackupResult{Path: out, Size: size, SHA256: sum, Duration: time.Since(start), Manifest: man}, nil
 }
 
-func requireRunning(ctx context.Context, eng *engine.Engine, spec site.Spec) error {
-	svcs, err := eng.Services(ctx, spec)
+// freeName is stem+ext, or stem-2+ext, stem-3+ext... when that exists: two
+// backups in one second (a restore's safety backup right after a backup)
+// both get a file.
+func freeName(stem, ext string) string {
+	p := stem + ext
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(p); os.IsNotExist(err) {
+			return p
+		}
+		p = fmt.Sprintf("%s-%d%s", stem, i, ext)
+	}
+}
+
+// removeStalePartials removes the hidden partial files that killed backups
+// of a site left in its backup folder.
+func removeStalePartials(ctx context.Context, dir, prefix string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if e.Type().IsRegular() && backup.IsPartial(e.Name()) && strings.HasPrefix(strings.TrimPrefix(e.Name(), ".partial-"), prefix) {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				events.Emit(ctx, "backup "+strings.TrimSuffix(prefix, "-"), events.Info, "removed "+e.Name()+", left by an interrupted backup")
+			}
+		}
+	}
+}
+
+func requireRunning(ctx context.Context, t target.Target, spec site.Spec) error {
+	ts, err := t.Status(ctx, spec)
 	if err != nil {
 		return err
 	}
-	if st := engine.Overall(svcs); st != "running" {
+	if st := ts.State; st != target.Running {
 		return fmt.Errorf("site %q is %s: start it with `wpstack up %s` first", spec.Name, st, spec.Name)
 	}
 	return nil
@@ -168,7 +204,7 @@ func (s *Service) VerifyBackup(ctx context.Context, path string) (backup.Manifes
 		}
 		return m, fmt.Errorf("%s: %w", path, err)
 	}
-	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", len(m.Members)))
+	events.Emit(ctx, "verify "+filepath.Base(path), events.Done, fmt.Sprintf("%d members, every checksum matches", m.Count()))
 	return m, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/site"
 )
@@ -13,7 +14,7 @@ import (
 // described by the Dockerfile line that copies it.
 var recipeFileDocs = map[string]string{
 	"Dockerfile":          "the image recipe: packages from Debian, then the files below. `ARG BASE` is the base image.",
-	"wpstack":             "the PID 1 of the image (a static Linux build of wpstack): fixes owners, copies the secrets to a tmpfs only the service user reads, drops root, runs the server as its child, and answers the healthcheck (`wpstack container health`).",
+	"wpstack-init":        "the PID 1 of the image (a static Linux program, not the CLI): fixes owners, copies the secrets to a tmpfs only the service user reads, drops root, runs the server as its child, and answers the healthcheck (`wpstack-init health`).",
 	"wordpress":           "the WordPress core, copied to /usr/src/wordpress; PID 1 copies it into the webroot volume on first start, never over a newer core.",
 	"mpm_prefork.conf":    "Apache's process limits, sized for a small container.",
 	"wpstack-server.conf": "Apache server settings (logs to stdout/stderr, no server signature).",
@@ -78,7 +79,7 @@ func dirREADME(spec site.Spec, exp images.Exported, refs map[string]string, exte
 		w("The volumes `%s` and `%s` are created on first start; `wpstack up %s` later finds the same data.\n", spec.VolumeName("db"), spec.VolumeName("html"), spec.Name)
 	}
 	w("\nThe passwords and WordPress keys are files in `%s` (mode 0600), mounted\n", secretsDir)
-	w("read-only at /run/secrets and read through `*_FILE` variables. No secret value is in\n")
+	w("read-only at %s and read through `*_FILE` variables. No secret value is in\n", contract.SecretsDir)
 	w("this folder, in the images or in their environment. To run the site elsewhere, copy\n")
 	w("that folder too and change the `file:` paths under `secrets:` in compose.yaml.\n")
 	return b.String()
@@ -94,7 +95,7 @@ func contextFiles(role images.Role) []string {
 	for _, f := range files {
 		out = append(out, f.Name)
 	}
-	out = append(out, "wpstack")
+	out = append(out, contract.InitName)
 	if role.HasWordPress() {
 		out = append(out, "wordpress/")
 	}

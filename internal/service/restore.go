@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wpstack/wpstack/internal/backup"
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
@@ -42,7 +43,9 @@ type RestoreResult struct {
 
 // Restore checks the whole archive, then restores it into an existing site
 // (after a safety backup) or into a new one. Nothing changes before the
-// archive has passed its check.
+// archive has passed its check; a restore into an existing site that fails
+// after that is rolled back from the safety backup, and a new site made for
+// it is removed. The error says which.
 func (s *Service) Restore(ctx context.Context, opts RestoreOptions) (RestoreResult, error) {
 	start := time.Now()
 	if err := site.ValidateName(opts.Name); err != nil {
@@ -52,14 +55,23 @@ func (s *Service) Restore(ctx context.Context, opts RestoreOptions) (RestoreResu
 	if err != nil {
 		return RestoreResult{}, fmt.Errorf("%w\nnothing was changed", err)
 	}
+	// Restores of one site name run one at a time from here on, so two
+	// restores into the same new name cannot both create it: the second
+	// waits and then restores into the site the first made. (The site lock
+	// itself is taken and released by Up and restoreInto inside.)
+	unlockRestore, err := s.store.Lock(ctx, opts.Name+".restore", func() {
+		events.Emit(ctx, "site "+opts.Name, events.Info, "waiting for another restore into this site to finish")
+	})
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	defer unlockRestore()
 	created, adopted := false, false
-	if !s.store.Exists(opts.Name) {
-		// A backup made with --include-secrets gives the new site the same
-		// passwords and keys: same logins, and sessions stay valid.
-		adopted, err = s.seedSecrets(opts, man)
-		if err != nil {
-			return RestoreResult{}, err
-		}
+	isNew, adopted, err := s.prepareNew(ctx, opts, man)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	if isNew {
 		spec := site.Spec{Name: opts.Name, Port: opts.Port}
 		if _, err := s.Up(ctx, UpOptions{Spec: spec}); err != nil {
 			return RestoreResult{}, fmt.Errorf("create site %q to restore into: %w", opts.Name, err)
@@ -131,14 +143,13 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	prog := progress(ctx, res, time.Now())
 	total := man.DataBytes()
 	apply.Progress = func(done int64) { prog(done, total) }
-	dst := backup.Site{Cli: cli, Spec: spec}
+	dst := enginesite.Site{Cli: cli, Spec: spec}
 	if err := backup.Apply(ctx, f, man, dst, apply); err != nil {
 		events.Emit(ctx, res, events.Failed, err.Error())
-		hint := ""
-		if result.SafetyBackup != "" {
-			hint = fmt.Sprintf("; the site as it was is in %s (wpstack restore %s %s)", result.SafetyBackup, spec.Name, result.SafetyBackup)
+		if created {
+			return result, fmt.Errorf("restore into site %q: %w\nthe site created for it is being removed", spec.Name, err)
 		}
-		return result, fmt.Errorf("restore into site %q: %w%s", spec.Name, err, hint)
+		return result, s.rollback(ctx, dst, spec, result.SafetyBackup, fmt.Errorf("restore into site %q: %w", spec.Name, err))
 	}
 	if created && !adopted {
 		// The new site printed its own credentials: make them true for
@@ -153,7 +164,7 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	if t, err := dst.Option(ctx, "blogname"); err == nil && t != "" {
 		serving.Title = t
 	}
-	if err := eng.WaitServing(ctx, serving, 60*time.Second); err != nil {
+	if err := wordpressOf(eng, serving).WaitServing(ctx, 60*time.Second); err != nil {
 		return result, err
 	}
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s restored, %d tables, %d files", mb(total), man.Tables, man.Files()))
@@ -161,7 +172,7 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 }
 
 // resetAdmin sets the new site's admin password in the restored database.
-func (s *Service) resetAdmin(ctx context.Context, dst backup.Site, spec site.Spec) (bool, error) {
+func (s *Service) resetAdmin(ctx context.Context, dst enginesite.Site, spec site.Spec) (bool, error) {
 	pw, err := s.store.ReadSecret(spec.Name, state.SecretAdmin)
 	if err != nil {
 		return false, err
@@ -176,8 +187,49 @@ func (s *Service) resetAdmin(ctx context.Context, dst backup.Site, spec site.Spe
 	return ok, nil
 }
 
+// rollback puts the safety backup back after a restore failed part way
+// (the database may already hold part of the new dump), and says in the
+// error which way it went.
+func (s *Service) rollback(ctx context.Context, dst enginesite.Site, spec site.Spec, safety string, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	events.Emit(ctx, "site "+spec.Name, events.Warning, "restore failed: rolling the site back from "+safety)
+	redo := fmt.Sprintf("restore it by hand with `wpstack restore %s %s`", spec.Name, safety)
+	man, err := s.VerifyBackup(ctx, safety)
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(safety); err == nil {
+			err = backup.Apply(ctx, f, man, dst, backup.ApplyOptions{})
+			f.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w\nROLLBACK FAILED: putting back the safety backup %s failed too (%v): the site may be empty or half-restored; %s", cause, safety, err, redo)
+	}
+	events.Emit(ctx, "site "+spec.Name, events.Done, "rolled back: the site is as it was before the restore")
+	return fmt.Errorf("%w\nrolled back: the site is as it was before the restore (from the safety backup %s)", cause, safety)
+}
+
+// prepareNew decides, under the site's lock, whether the restore creates
+// the site, and if so seeds the backup's secrets (a backup made with
+// --include-secrets gives the new site the same passwords and keys: same
+// logins, and sessions stay valid) before anything else can create it.
+func (s *Service) prepareNew(ctx context.Context, opts RestoreOptions, man backup.Manifest) (isNew, adopted bool, err error) {
+	unlock, err := s.store.Lock(ctx, opts.Name, func() {
+		events.Emit(ctx, "site "+opts.Name, events.Info, "waiting for another wpstack command on this site to finish")
+	})
+	if err != nil {
+		return false, false, err
+	}
+	defer unlock()
+	if s.store.Exists(opts.Name) {
+		return false, false, nil
+	}
+	adopted, err = s.seedSecrets(opts, man)
+	return true, adopted, err
+}
+
 // seedSecrets writes a backup's secrets as a new site's, before the site is
-// created. It reports whether there were any.
+// created. It reports whether there were any. The caller holds the lock.
 func (s *Service) seedSecrets(opts RestoreOptions, man backup.Manifest) (bool, error) {
 	if !man.IncludesSecrets {
 		return false, nil
@@ -193,7 +245,7 @@ func (s *Service) seedSecrets(opts RestoreOptions, man backup.Manifest) (bool, e
 	}
 	if err := s.store.SeedSecrets(opts.Name, vals); err != nil {
 		_ = s.store.Remove(opts.Name)
-		return false, err
+		return false, fmt.Errorf("adopt the secrets in %s (nothing was changed): %w", opts.File, err)
 	}
 	return true, nil
 }

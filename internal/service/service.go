@@ -5,7 +5,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -13,7 +12,11 @@ import (
 
 	"github.com/wpstack/wpstack/internal/dockerclient"
 	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/swarm"
+	"github.com/wpstack/wpstack/internal/target"
+	"github.com/wpstack/wpstack/internal/wordpress"
 )
 
 // Service runs the verbs against one state directory and one engine.
@@ -30,8 +33,8 @@ type Options struct {
 	StateDir string
 	// CacheDir holds WordPress sources (default: the user's cache dir).
 	CacheDir string
-	// Binary is the static linux wpstack put into images as PID 1
-	// (default: this executable).
+	// Binary is the static linux wpstack-init put into images as PID 1
+	// (default: the one this CLI carries, see internal/initbin).
 	Binary string
 }
 
@@ -56,19 +59,44 @@ func New(opts Options) (*Service, error) {
 			cache = filepath.Join(root, "cache")
 		}
 	}
-	bin := opts.Binary
-	if bin == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("find the wpstack binary to put into images: %w", err)
-		}
-		bin = exe
-	}
-	return &Service{store: state.Store{Root: root}, cacheDir: cache, binary: bin, connect: dockerclient.New}, nil
+	return &Service{store: state.Store{Root: root}, cacheDir: cache, binary: opts.Binary, connect: dockerclient.New}, nil
 }
 
 // Store exposes the state directory (for tests and the CLI's messages).
 func (s *Service) Store() state.Store { return s.store }
+
+// open connects to the engine and returns the site's target: chosen once,
+// here, from the spec. Nothing else in the verbs asks which target it is.
+func (s *Service) open(ctx context.Context, spec site.Spec) (target.Target, error) {
+	cli, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := targetOn(ctx, cli, spec)
+	if err != nil {
+		cli.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// targetOn is the site's target on an open connection; closing the target
+// closes the connection.
+func targetOn(ctx context.Context, cli *client.Client, spec site.Spec) (target.Target, error) {
+	if spec.Target == site.TargetSwarm {
+		return swarm.Open(ctx, cli)
+	}
+	return engine.New(cli, engine.Options{}), nil
+}
+
+// wordpress is the site's WordPress as this process reaches it on t.
+func wordpressOf(t target.Target, spec site.Spec) wordpress.Site {
+	return wordpress.Site{Name: spec.Name, BaseURL: t.Endpoint(spec), Host: spec.HostHeader(), URL: spec.URL(), Title: spec.Title}
+}
+
+// localEngine says whether DOCKER_HOST names an engine on this machine,
+// where wpstack can make host folders.
+func localEngine() bool { return target.ReachHost(os.Getenv("DOCKER_HOST"), "") == "" }
 
 func (s *Service) engine(ctx context.Context) (*engine.Engine, *client.Client, error) {
 	cli, err := s.connect(ctx)

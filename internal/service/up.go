@@ -3,15 +3,18 @@ package service
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
-	"github.com/wpstack/wpstack/internal/engine"
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
-	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/state"
+	"github.com/wpstack/wpstack/internal/target"
+	"github.com/wpstack/wpstack/internal/wordpress"
 )
 
 // UpOptions: a site name plus the spec fields the user set. Zero values
@@ -60,61 +63,25 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if _, err := wpsource.ParseSpec(spec.WordPressSource); err != nil {
 		return UpResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
-	if spec.Target == site.TargetSwarm {
-		return s.upSwarm(ctx, spec, created, start)
-	}
-	eng, cli, err := s.engine(ctx)
+	t, err := s.open(ctx, spec)
 	if err != nil {
 		return UpResult{}, err
 	}
-	defer cli.Close()
-
-	// Refuse a held port before anything is built or written.
-	if created || !s.webExists(ctx, eng, spec) {
-		if err := eng.CheckPorts(ctx, spec, engine.PortBindings(spec)); err != nil {
-			return UpResult{}, err
-		}
+	defer t.Close()
+	// Refuse what the target cannot run before anything is built or written.
+	if err := t.Check(ctx, spec); err != nil {
+		return UpResult{}, err
 	}
-
-	set, err := images.Ensure(ctx, cli, images.Options{Source: spec.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary,
-		AllInOne: spec.Layout == site.LayoutAllInOne})
+	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.imageOptions(spec.WordPressSource)})
 	if err != nil {
 		return UpResult{}, err
 	}
 	if err := s.store.Save(spec); err != nil {
 		return UpResult{}, err
 	}
-	if err := s.store.EnsureSecrets(spec.Name); err != nil {
-		return UpResult{}, err
-	}
-	p, err := plan.Build(spec, plan.Inputs{WebImage: set.Web, DBImage: set.DB, AllInOneImage: set.AllInOne, SecretsDir: s.store.SecretsDir(spec.Name)})
+	version, err := s.deploy(ctx, t, spec, img)
 	if err != nil {
 		return UpResult{}, err
-	}
-	if err := ensureDataDirs(ctx, spec, eng.IsLocal()); err != nil {
-		return UpResult{}, err
-	}
-	if err := eng.Apply(ctx, spec, p); err != nil {
-		return UpResult{}, err
-	}
-	pw, err := s.store.ReadSecret(spec.Name, state.SecretAdmin)
-	if err != nil {
-		return UpResult{}, err
-	}
-	if err := eng.Install(ctx, spec, engine.InstallOptions{AdminPassword: pw}); err != nil {
-		return UpResult{}, err
-	}
-	if err := eng.WaitServing(ctx, spec, 60*time.Second); err != nil {
-		return UpResult{}, err
-	}
-	// The container upgrades an older core in place to the image's; the
-	// database schema follows here, as wp-admin would ask an admin to.
-	if err := eng.UpgradeDatabase(ctx, spec); err != nil {
-		return UpResult{}, err
-	}
-	version, err := eng.CoreVersion(ctx, spec)
-	if err != nil {
-		version = set.WordPressVersion
 	}
 	return UpResult{
 		Name:              spec.Name,
@@ -122,24 +89,71 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		AdminUser:         spec.AdminUser,
 		AdminPasswordFile: s.store.SecretPath(spec.Name, state.SecretAdmin),
 		WordPressVersion:  version,
-		WordPressSource:   set.SourceDescription,
-		BaseOrigin:        set.BaseOrigin,
+		WordPressSource:   img.SourceDescription,
+		BaseOrigin:        img.BaseOrigin,
 		Created:           created,
 		Duration:          time.Since(start),
 	}, nil
 }
 
-func (s *Service) webExists(ctx context.Context, eng *engine.Engine, spec site.Spec) bool {
-	svcs, err := eng.Services(ctx, spec)
+func (s *Service) imageOptions(source string) images.Options {
+	return images.Options{Source: source, CacheDir: s.cacheDir, Binary: s.binary}
+}
+
+// deploy converges a site to its plan on t and makes WordPress serve it:
+// installed (by wpstack only: the installer wants the site's install key),
+// serving its home page, its database upgraded to the running core. It
+// returns the core version the site runs.
+func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, img target.Images) (string, error) {
+	if err := s.store.EnsureSecrets(spec.Name); err != nil {
+		return "", err
+	}
+	p, err := t.Plan(spec, img, s.store.SecretsDir(spec.Name))
 	if err != nil {
-		return false
+		return "", err
 	}
-	for _, sv := range svcs {
-		if sv.Name == spec.WebService() && sv.Desired > 0 {
-			return true
-		}
+	if err := ensureDataDirs(ctx, spec, localEngine()); err != nil {
+		return "", err
 	}
-	return false
+	if err := t.Deploy(ctx, spec, p); err != nil {
+		return "", err
+	}
+	pw, err := s.store.ReadSecret(spec.Name, state.SecretAdmin)
+	if err != nil {
+		return "", err
+	}
+	salts, err := os.ReadFile(s.store.SecretPath(spec.Name, state.SecretWPSalts))
+	if err != nil {
+		return "", fmt.Errorf("read the salts of site %q: %w", spec.Name, err)
+	}
+	wp := wordpressOf(t, spec)
+	if err := wp.Install(ctx, wordpress.InstallOptions{Title: spec.Title, AdminUser: spec.AdminUser, AdminPassword: pw,
+		AdminEmail: spec.AdminEmail, Key: wordpress.InstallKey(salts)}); err != nil {
+		return "", err
+	}
+	if err := wp.WaitServing(ctx, 60*time.Second); err != nil {
+		return "", err
+	}
+	// The container upgrades an older core in place to the image's; the
+	// database schema follows here, as wp-admin would ask an admin to.
+	if err := wp.UpgradeDatabase(ctx); err != nil {
+		return "", err
+	}
+	if v := s.coreVersion(ctx, t, spec); v != "" {
+		return v, nil
+	}
+	return img.WordPressVersion, nil
+}
+
+// coreVersion asks the running web service which core its webroot holds
+// (newer than the image's after an update in wp-admin); "" where the
+// target cannot exec.
+func (s *Service) coreVersion(ctx context.Context, t target.Target, spec site.Spec) string {
+	out, code, err := t.Exec(ctx, spec, spec.WebService(), contract.WebUser, contract.Command(contract.RoleVersion))
+	if err != nil || code != 0 {
+		return ""
+	}
+	return strings.TrimSpace(out)
 }
 
 // mergeSpec returns the spec to apply: the stored one for an existing site

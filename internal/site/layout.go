@@ -6,7 +6,7 @@ import (
 )
 
 // ServiceAllInOne is the one service of the all-in-one layout; its name is
-// also its image role, so `wpstack container health allinone` checks it.
+// also its image role, so `wpstack-init health allinone` checks it.
 const ServiceAllInOne = "allinone"
 
 // Host folders under DataDir, the names the course uses.

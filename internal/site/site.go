@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Layouts and targets.
@@ -60,10 +62,10 @@ type Spec struct {
 
 // Labels put on every resource wpstack makes.
 const (
-	LabelSite    = "io.wpstack.site"
-	LabelService = "io.wpstack.service"
-	LabelConfig  = "io.wpstack.config-hash"
-	LabelManaged = "io.wpstack.managed"
+	LabelSite    = contract.LabelSite
+	LabelService = contract.LabelService
+	LabelConfig  = contract.LabelConfig
+	LabelManaged = contract.LabelManaged
 )
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)

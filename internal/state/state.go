@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wpstack/wpstack/internal/atomicfile"
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -27,10 +30,10 @@ var ErrNoSite = errors.New("site does not exist")
 
 // Secret names, each a file under <site>/secrets.
 const (
-	SecretDBRoot   = "db_root_password"
-	SecretDB       = "db_password"
-	SecretAdmin    = "admin_password"
-	SecretWPSalts  = "wp_salts"
+	SecretDBRoot   = contract.SecretDBRoot
+	SecretDB       = contract.SecretDB
+	SecretAdmin    = contract.SecretAdmin
+	SecretWPSalts  = contract.SecretWPSalts
 	specFile       = "site.yaml"
 	secretsDirName = "secrets"
 )
@@ -161,19 +164,54 @@ func (s Store) EnsureSecrets(name string) error {
 func SecretNames() []string { return []string{SecretDBRoot, SecretDB, SecretAdmin, SecretWPSalts} }
 
 // SeedSecrets writes the given secrets for a site that has none yet (a site
-// restored with the secrets of its backup); unknown names are refused.
+// restored with the secrets of its backup). Every value is checked first
+// (see ValidateSecret): they come from an archive, and end up in MariaDB
+// option files, wp-config and shell-read files. Nothing is written unless
+// all of them pass. The caller holds the site's lock.
 func (s Store) SeedSecrets(name string, vals map[string][]byte) error {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if err := ValidateSecret(k, vals[k]); err != nil {
+			return err
+		}
+	}
 	dir := s.SecretsDir(name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create secrets directory %s: %w", dir, err)
 	}
 	for k, v := range vals {
-		if !slices.Contains(SecretNames(), k) {
-			return fmt.Errorf("unknown secret %q", k)
-		}
 		if err := writeAtomic(filepath.Join(dir, k), v, 0o600); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ValidateSecret checks one secret's value as wpstack generates it:
+// passwords are 12 to 128 letters, digits, '-', '_' or '.'; the salts are
+// WordPress's eight NAME=value lines, each name once, each value 32 to 128
+// characters of saltChars (no quote, backslash or space). A trailing
+// newline is allowed.
+func ValidateSecret(name string, v []byte) error {
+	s := strings.TrimRight(string(v), "\r\n")
+	switch name {
+	case SecretDBRoot, SecretDB, SecretAdmin:
+		if len(s) < 12 || len(s) > 128 || strings.Trim(s, alnum+"-_.") != "" {
+			return fmt.Errorf("secret %s from the backup is not a valid password (12-128 letters, digits, '-', '_' or '.'): refusing to adopt it; restore without adopting secrets by making the backup without --include-secrets", name)
+		}
+	case SecretWPSalts:
+		seen := map[string]bool{}
+		for _, line := range strings.Split(s, "\n") {
+			k, val, _ := strings.Cut(line, "=")
+			if !slices.Contains(SaltNames[:], k) || seen[k] || len(val) < 32 || len(val) > 128 || strings.Trim(val, saltChars) != "" {
+				return fmt.Errorf("secret %s from the backup is not eight NAME=value lines of WordPress keys and salts: refusing to adopt it", name)
+			}
+			seen[k] = true
+		}
+		if len(seen) != len(SaltNames) {
+			return fmt.Errorf("secret %s from the backup holds %d of the %d WordPress keys and salts: refusing to adopt it", name, len(seen), len(SaltNames))
+		}
+	default:
+		return fmt.Errorf("unknown secret %q", name)
 	}
 	return nil
 }
@@ -228,30 +266,7 @@ func randomString(n int, chars string) (string, error) {
 }
 
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, data, mode)
 }
 
 // Lock serialises commands that change one site. It waits while another

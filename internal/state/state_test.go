@@ -108,3 +108,36 @@ func TestLockSerialises(t *testing.T) {
 	}
 	unlock2()
 }
+
+func TestSeedSecretsValidates(t *testing.T) {
+	salts, err := Salts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := Password(32)
+	bad := map[string]string{
+		SecretDB:      "x\"\n[client]\npassword=y",
+		SecretDBRoot:  "short",
+		SecretAdmin:   strings.Repeat("a", 200),
+		SecretWPSalts: strings.Replace(salts, "=", "='", 1),
+	}
+	for name, v := range bad {
+		t.Run(name, func(t *testing.T) {
+			st := Store{Root: t.TempDir()}
+			err := st.SeedSecrets("blog", map[string][]byte{name: []byte(v)})
+			if err == nil || !strings.Contains(err.Error(), "refusing to adopt") {
+				t.Fatalf("SeedSecrets(%s=%q) = %v, want a refusal", name, v, err)
+			}
+			if _, err := os.Stat(st.SecretsDir("blog")); !os.IsNotExist(err) {
+				t.Errorf("secrets were written despite the refusal (%v)", err)
+			}
+		})
+	}
+	st := Store{Root: t.TempDir()}
+	if err := st.SeedSecrets("blog", map[string][]byte{SecretDB: []byte(pw + "\n"), SecretWPSalts: []byte(salts + "\n")}); err != nil {
+		t.Fatalf("generated secrets refused: %v", err)
+	}
+	if err := st.SeedSecrets("blog", map[string][]byte{"other": []byte(pw)}); err == nil {
+		t.Error("an unknown secret was accepted")
+	}
+}

@@ -9,15 +9,17 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/wpstack/wpstack/internal/composeapi"
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // LabelNamespace is the docker CLI's stack label.
 const LabelNamespace = "com.docker.stack.namespace"
 
-const secretsDir = "/run/secrets/"
+const secretsDir = contract.SecretsDir + "/"
 
 // ServiceName is a stack service's swarm name.
 func ServiceName(stack, service string) string { return stack + "_" + service }
@@ -48,7 +50,7 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 		Command:        []string(s.Entrypoint),
 		Args:           []string(s.Command),
 		Hostname:       s.Hostname,
-		Env:            envList(s.Environment),
+		Env:            composeapi.Env(s.Environment),
 		User:           s.User,
 		CapabilityAdd:  s.CapAdd,
 		CapabilityDrop: s.CapDrop,
@@ -66,7 +68,7 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 	if s.StopSignal != "" {
 		cs.StopSignal = s.StopSignal
 	}
-	cs.Healthcheck = healthcheck(s.HealthCheck)
+	cs.Healthcheck = composeapi.Healthcheck(s.HealthCheck)
 	mounts, err := mounts(p, s)
 	if err != nil {
 		return swarm.ServiceSpec{}, err
@@ -177,49 +179,22 @@ func mounts(p *types.Project, s types.ServiceConfig) ([]mount.Mount, error) {
 		out = append(out, mount.Mount{Type: mount.TypeTmpfs, Target: t})
 	}
 	for _, v := range s.Volumes {
-		switch v.Type {
-		case types.VolumeTypeBind:
-			out = append(out, mount.Mount{Type: mount.TypeBind, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly})
-		case types.VolumeTypeVolume:
-			if v.Source == "" {
-				// Anonymous: the task's own, removed with its container.
-				out = append(out, mount.Mount{Type: mount.TypeVolume, Target: v.Target, ReadOnly: v.ReadOnly})
-				continue
-			}
-			vol, ok := p.Volumes[v.Source]
-			if !ok {
-				return nil, fmt.Errorf("volume %s is not defined", v.Source)
-			}
-			out = append(out, mount.Mount{Type: mount.TypeVolume, Source: vol.Name, Target: v.Target, ReadOnly: v.ReadOnly,
-				VolumeOptions: &mount.VolumeOptions{Labels: withNamespace(vol.Labels, p.Name)}})
-		default:
-			return nil, fmt.Errorf("mount type %q is not supported", v.Type)
+		if v.Type == types.VolumeTypeVolume && v.Source == "" {
+			// Anonymous: the task's own, removed with its container.
+			out = append(out, mount.Mount{Type: mount.TypeVolume, Target: v.Target, ReadOnly: v.ReadOnly})
+			continue
 		}
+		m, err := composeapi.Mount(p, s.Name, v)
+		if err != nil {
+			return nil, err
+		}
+		if m.Type == mount.TypeVolume {
+			// Swarm creates the volume on the task's node: it gets the labels there.
+			m.VolumeOptions = &mount.VolumeOptions{Labels: withNamespace(p.Volumes[v.Source].Labels, p.Name)}
+		}
+		out = append(out, m)
 	}
 	return out, nil
-}
-
-func healthcheck(h *types.HealthCheckConfig) *container.HealthConfig {
-	if h == nil {
-		return nil
-	}
-	if h.Disable {
-		return &container.HealthConfig{Test: []string{"NONE"}}
-	}
-	c := &container.HealthConfig{Test: []string(h.Test)}
-	if h.Interval != nil {
-		c.Interval = time.Duration(*h.Interval)
-	}
-	if h.Timeout != nil {
-		c.Timeout = time.Duration(*h.Timeout)
-	}
-	if h.StartPeriod != nil {
-		c.StartPeriod = time.Duration(*h.StartPeriod)
-	}
-	if h.Retries != nil {
-		c.Retries = int(*h.Retries)
-	}
-	return c
 }
 
 func restartPolicy(r *types.RestartPolicy) *swarm.RestartPolicy {
@@ -264,16 +239,6 @@ func withNamespace(l map[string]string, stack string) map[string]string {
 	out := map[string]string{LabelNamespace: stack}
 	for k, v := range l {
 		out[k] = v
-	}
-	return out
-}
-
-func envList(m types.MappingWithEquals) []string {
-	out := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		if v := m[k]; v != nil {
-			out = append(out, k+"="+*v)
-		}
 	}
 	return out
 }

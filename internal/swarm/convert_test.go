@@ -90,7 +90,7 @@ func TestServiceSpecs(t *testing.T) {
 	if h := cron.TaskTemplate.ContainerSpec.Healthcheck; h == nil || h.Test[0] != "NONE" {
 		t.Errorf("cron healthcheck: %+v", h)
 	}
-	if cs := cron.TaskTemplate.ContainerSpec; cs.User != "www-data" || strings.Join(cs.Command, " ") != "/usr/local/bin/wpstack container cron" {
+	if cs := cron.TaskTemplate.ContainerSpec; cs.User != "www-data" || strings.Join(cs.Command, " ") != "/usr/local/bin/wpstack-init cron" {
 		t.Errorf("cron container: user %q command %v", cs.User, cs.Command)
 	}
 }

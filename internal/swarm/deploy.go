@@ -14,13 +14,15 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/api/types/versions"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/target"
 )
 
 // LabelSpecHash marks a service with the hash of the spec wpstack gave it,
 // so an unchanged service is left alone (and its previous spec, the one
 // `rollback` returns to, is kept).
-const LabelSpecHash = "io.wpstack.spec-hash"
+const LabelSpecHash = contract.LabelSpecHash
 
 // MinAPINoNewPrivileges is the first Engine API version whose swarm
 // container spec carries Privileges.NoNewPrivileges (Docker 25.0). ReadOnly
@@ -57,9 +59,62 @@ func (c *Cluster) Deploy(ctx context.Context, p *types.Project, opts DeployOptio
 	if v := c.cli.ClientVersion(); versions.LessThan(v, MinAPINoNewPrivileges) {
 		events.Emit(ctx, "stack "+p.Name, events.Info, fmt.Sprintf("engine API %s: swarm tasks run without no-new-privileges (it needs API %s, Docker Engine 25.0); read-only root and capabilities apply", v, MinAPINoNewPrivileges))
 	}
+	return c.reconcile(ctx, p.Name, specs, opts)
+}
+
+// reconcile diffs the stack's services with the specs and applies the
+// result: creates, updates (a rolling update where the spec changed),
+// leaves alone, and removes the services the stack no longer has.
+func (c *Cluster) reconcile(ctx context.Context, stack string, specs []swarm.ServiceSpec, opts DeployOptions) error {
+	running, err := c.stackServices(ctx, stack)
+	if err != nil {
+		return err
+	}
+	current := map[string]swarm.Service{}
+	var observed []target.Observed
+	for _, s := range running {
+		current[s.Spec.Name] = s
+		observed = append(observed, target.Observed{Name: s.Spec.Name, Hash: s.Spec.Labels[LabelSpecHash], Owned: true, Running: true})
+	}
+	desired := make([]target.Desired, 0, len(specs))
+	byName := map[string]swarm.ServiceSpec{}
 	for _, spec := range specs {
-		if err := c.ensureService(ctx, spec, opts); err != nil {
+		hash, err := specHash(spec)
+		if err != nil {
 			return err
+		}
+		spec.Labels[LabelSpecHash] = hash
+		byName[spec.Name] = spec
+		desired = append(desired, target.Desired{Name: spec.Name, Hash: hash})
+	}
+	for _, op := range target.Diff(desired, observed) {
+		res := "service " + op.Name
+		switch op.Action {
+		case target.Keep, target.Start:
+			events.Emit(ctx, res, events.Skipped, "up to date")
+		case target.Remove:
+			events.Emit(ctx, res, events.Working, "removing: "+op.Why)
+			if err := c.cli.ServiceRemove(ctx, current[op.Name].ID); err != nil && !isNotFound(err) {
+				return fmt.Errorf("remove service %s: %w", op.Name, err)
+			}
+			events.Emit(ctx, res, events.Done, "removed")
+		case target.Create:
+			events.Emit(ctx, res, events.Working, "creating")
+			resp, err := c.cli.ServiceCreate(ctx, byName[op.Name], swarm.ServiceCreateOptions{EncodedRegistryAuth: emptyAuth, QueryRegistry: opts.QueryRegistry})
+			if err != nil {
+				return fmt.Errorf("create service %s: %w", op.Name, err)
+			}
+			warn(ctx, res, resp.Warnings)
+		case target.Recreate:
+			cur := current[op.Name]
+			events.Emit(ctx, res, events.Working, "updating")
+			resp, err := c.cli.ServiceUpdate(ctx, cur.ID, cur.Version, byName[op.Name], swarm.ServiceUpdateOptions{EncodedRegistryAuth: emptyAuth, QueryRegistry: opts.QueryRegistry})
+			if err != nil {
+				return fmt.Errorf("update service %s: %w", op.Name, err)
+			}
+			warn(ctx, res, resp.Warnings)
+		case target.Conflict:
+			return fmt.Errorf("service %s exists and is not part of stack %s: remove it or choose another site name", op.Name, stack)
 		}
 	}
 	return nil
@@ -112,39 +167,6 @@ func (c *Cluster) ensureSecret(ctx context.Context, stack string, s types.Secret
 	}
 	events.Emit(ctx, "secret "+s.Name, events.Done, "created")
 	return resp.ID, nil
-}
-
-func (c *Cluster) ensureService(ctx context.Context, spec swarm.ServiceSpec, opts DeployOptions) error {
-	hash, err := specHash(spec)
-	if err != nil {
-		return err
-	}
-	spec.Labels[LabelSpecHash] = hash
-	res := "service " + spec.Name
-	cur, ok, err := c.service(ctx, spec.Name)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		events.Emit(ctx, res, events.Working, "creating")
-		resp, err := c.cli.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{EncodedRegistryAuth: emptyAuth, QueryRegistry: opts.QueryRegistry})
-		if err != nil {
-			return fmt.Errorf("create service %s: %w", spec.Name, err)
-		}
-		warn(ctx, res, resp.Warnings)
-		return nil
-	}
-	if cur.Spec.Labels[LabelSpecHash] == hash {
-		events.Emit(ctx, res, events.Skipped, "up to date")
-		return nil
-	}
-	events.Emit(ctx, res, events.Working, "updating")
-	resp, err := c.cli.ServiceUpdate(ctx, cur.ID, cur.Version, spec, swarm.ServiceUpdateOptions{EncodedRegistryAuth: emptyAuth, QueryRegistry: opts.QueryRegistry})
-	if err != nil {
-		return fmt.Errorf("update service %s: %w", spec.Name, err)
-	}
-	warn(ctx, res, resp.Warnings)
-	return nil
 }
 
 func warn(ctx context.Context, res string, warnings []string) {

@@ -33,7 +33,7 @@ func (c *Cluster) Logs(ctx context.Context, stack string, opts LogsOptions) erro
 				return fmt.Errorf("logs of service %s (is the site up? `wpstack status %s`): %w", name, stack, err)
 			}
 			defer rc.Close()
-			return dockerclient.CopyLogLines(ctx, rc, opts.Out, &mu, fmt.Sprintf("%-4s | ", svc), name)
+			return dockerclient.CopyLogLines(ctx, rc, opts.Out, &mu, dockerclient.LinePrefix(svc), name)
 		})
 	}
 	return g.Wait()

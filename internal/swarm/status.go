@@ -8,24 +8,12 @@ import (
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/wpstack/wpstack/internal/target"
 )
 
-// ServiceStatus is one stack service as the cluster sees it.
-type ServiceStatus struct {
-	Name        string         `json:"name"`
-	Mode        string         `json:"mode"` // replicated or global
-	Desired     int            `json:"desired"`
-	Running     int            `json:"running"`
-	PerNode     map[string]int `json:"per_node"` // running tasks by node hostname
-	Image       string         `json:"image"`
-	UpdateState string         `json:"update_state,omitempty"`
-	UpdateMsg   string         `json:"update_message,omitempty"`
-	Placement   []string       `json:"placement,omitempty"`
-	Endpoint    string         `json:"endpoint_mode"`
-}
-
 // Status reports the stack's services, sorted by name.
-func (c *Cluster) Status(ctx context.Context, stack string) ([]ServiceStatus, error) {
+func (c *Cluster) Status(ctx context.Context, stack string) ([]target.ServiceStatus, error) {
 	svcs, err := c.stackServices(ctx, stack)
 	if err != nil {
 		return nil, err
@@ -42,9 +30,9 @@ func (c *Cluster) Status(ctx context.Context, stack string) ([]ServiceStatus, er
 			ready++
 		}
 	}
-	out := make([]ServiceStatus, 0, len(svcs))
+	out := make([]target.ServiceStatus, 0, len(svcs))
 	for _, s := range svcs {
-		st := ServiceStatus{
+		st := target.ServiceStatus{
 			Name:    strings.TrimPrefix(s.Spec.Name, stack+"_"),
 			Mode:    "global",
 			Desired: ready,
@@ -80,17 +68,4 @@ func (c *Cluster) Status(ctx context.Context, stack string) ([]ServiceStatus, er
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-// Overall sums services up into one word: running, converging or stopped.
-func Overall(svcs []ServiceStatus) string {
-	if len(svcs) == 0 {
-		return "stopped"
-	}
-	for _, s := range svcs {
-		if s.Running != s.Desired || s.UpdateState == string(swarm.UpdateStateUpdating) || s.UpdateState == string(swarm.UpdateStateRollbackStarted) {
-			return "converging"
-		}
-	}
-	return "running"
 }

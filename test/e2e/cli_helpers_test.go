@@ -235,7 +235,7 @@ func newWP(t *testing.T, port int) *wp {
 	}}
 }
 
-func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype string) (*http.Response, string) {
+func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype string, header ...string) (*http.Response, string) {
 	w.t.Helper()
 	if form != nil {
 		body, ctype = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
@@ -247,6 +247,9 @@ func (w *wp) do(method, path string, form url.Values, body io.Reader, ctype stri
 	req.Host = w.host
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := w.c.Do(req)
 	if err != nil {

@@ -39,7 +39,7 @@ var (
 
 func ctImages(t *testing.T) {
 	t.Helper()
-	ctImagesOnce.Do(func() { ctImagesErr = ctBuildImages(wpstackBinary(t)) })
+	ctImagesOnce.Do(func() { ctImagesErr = ctBuildImages(initBinary(t)) })
 	if ctImagesErr != nil {
 		t.Fatal(ctImagesErr)
 	}
@@ -61,8 +61,8 @@ func ctBuildImages(bin string) error {
 		tag, recipe string
 		extra       map[string]string // context name -> source path
 	}{
-		{ctWebImage, "web", map[string]string{"wpstack": bin, "wordpress": wp}},
-		{ctDBImage, "db", map[string]string{"wpstack": bin}},
+		{ctWebImage, "web", map[string]string{"wpstack-init": bin, "wordpress": wp}},
+		{ctDBImage, "db", map[string]string{"wpstack-init": bin}},
 	} {
 		ctx := filepath.Join(work, img.recipe)
 		if err := ctCopy(filepath.Join(recipes, img.recipe), ctx); err != nil {
@@ -78,16 +78,16 @@ func ctBuildImages(bin string) error {
 		}
 	}
 
-	// A plain image whose PID 1 is `wpstack container run --`, with ps for
+	// A plain image whose PID 1 is `wpstack-init run --`, with ps for
 	// counting zombies, and a copy with the binary installed setuid.
 	run := filepath.Join(work, "run")
-	if err := ctCopy(bin, filepath.Join(run, "wpstack")); err != nil {
+	if err := ctCopy(bin, filepath.Join(run, "wpstack-init")); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(run, "Dockerfile"), []byte(`FROM `+ctBase+`
 RUN apt-get update && apt-get install -y --no-install-recommends procps && rm -rf /var/lib/apt/lists/*
-COPY wpstack /usr/local/bin/wpstack
-ENTRYPOINT ["/usr/local/bin/wpstack", "container", "run", "--"]
+COPY wpstack-init /usr/local/bin/wpstack-init
+ENTRYPOINT ["/usr/local/bin/wpstack-init", "run", "--"]
 `), 0o644); err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ ENTRYPOINT ["/usr/local/bin/wpstack", "container", "run", "--"]
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(suid, "Dockerfile"), []byte(`FROM `+ctRunImage+`
-RUN chmod u+s /usr/local/bin/wpstack
+RUN chmod u+s /usr/local/bin/wpstack-init
 `), 0o644); err != nil {
 		return err
 	}

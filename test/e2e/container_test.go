@@ -2,7 +2,7 @@
 
 package e2e
 
-// Tests of `wpstack container ...`, the PID 1 of the wpstack images, in real
+// Tests of `wpstack-init ...`, the PID 1 of the wpstack images, in real
 // containers built from internal/images/recipes.
 
 import (
@@ -195,13 +195,13 @@ func TestContainerWebAndDB(t *testing.T) {
 		if code, body, _ := get("/.wpstack/health"); code != http.StatusOK || strings.TrimSpace(body) != "ok" {
 			t.Fatalf("health = %d %q", code, body)
 		}
-		out := ctMust(t, "exec", web, "wpstack", "container", "health", "web")
+		out := ctMust(t, "exec", web, "wpstack-init", "health", "web")
 		if out != "healthy" {
 			t.Errorf("health command: %q", out)
 		}
 	})
 	t.Run("version", func(t *testing.T) {
-		v := ctMust(t, "exec", "-u", "www-data", web, "wpstack", "container", "version")
+		v := ctMust(t, "exec", "-u", "www-data", web, "wpstack-init", "version")
 		if _, err := strconv.Atoi(strings.Split(v, ".")[0]); err != nil {
 			t.Errorf("version %q", v)
 		}
@@ -354,7 +354,7 @@ func TestContainerImagesShape(t *testing.T) {
 		if err := json.Unmarshal([]byte(ctMust(t, "image", "inspect", "-f", "{{json .Config}}", tc.image)), &cfg); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(cfg.Entrypoint, " "); got != "/usr/local/bin/wpstack container "+tc.role {
+		if got := strings.Join(cfg.Entrypoint, " "); got != "/usr/local/bin/wpstack-init "+tc.role {
 			t.Errorf("%s entrypoint %q", tc.image, got)
 		}
 		if len(cfg.Volumes) != 0 {

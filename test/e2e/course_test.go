@@ -125,17 +125,24 @@ func TestCourseDoc(t *testing.T) {
 		})
 	}
 
-	// Step 9 makes this engine a one-node swarm and leaves it; a failed
-	// run must not leave it so, and a swarm that was there is not ours.
-	if out, err := exec.Command("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").Output(); err != nil || strings.TrimSpace(string(out)) != "inactive" {
-		t.Fatalf("the course's step 9 makes this engine a one-node swarm: run the suite on an engine outside any swarm (state %q, %v)", strings.TrimSpace(string(out)), err)
+	// Step 9 makes a one-node swarm in a throwaway engine, a Docker-in-Docker
+	// container: the page's `docker run … docker:dind` runs with the
+	// cluster's node image and flags in place of the image and
+	// --privileged (nothing can be pulled here, and this kind of VM refuses
+	// --privileged), on a network of the test's own. The test engine's
+	// swarm state must be the same at the end.
+	labRun, labNet := labNetwork(t)
+	names[courseLab] = labRun + "-" + courseLab
+	hostSwarm, err := swarmState(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if out, _ := exec.Command("docker", "info", "--format", "{{.Swarm.LocalNodeState}}").Output(); strings.TrimSpace(string(out)) != "inactive" {
-			_ = exec.Command("docker", "swarm", "leave", "--force").Run()
+		if st, err := swarmState(context.Background()); err != nil || st != hostSwarm {
+			t.Errorf("the test engine's swarm state was %q before the course and is %q after (%v): the course must never make it a swarm", hostSwarm, st, err)
 		}
-		_ = exec.Command("docker", "network", "rm", "docker_gwbridge").Run()
 	})
+	env := map[string]string{}
 	skipped := 0
 	for _, c := range cmds {
 		if c.pending != "" {
@@ -144,19 +151,102 @@ func TestCourseDoc(t *testing.T) {
 			continue
 		}
 		cmdline := rewrite(c.text)
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
-		cmd.Dir = work
-		cmd.Env = append(os.Environ(), "WPSTACK_HOME="+e.home, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+		lab := strings.Contains(cmdline, courseDinD)
+		if lab {
+			cmdline = courseLabCommand(t, cmdline, labRun, labNet)
+		}
+		cmd, cancel := courseShell(cmdline, work, e.home, binDir, env)
 		start := time.Now()
-		out, err := cmd.CombinedOutput()
+		var out []byte
+		var err error
+		switch verb, name, _ := courseEnvVerb(cmdline); verb {
+		case "export":
+			// The shell's variables do not outlive it: an export is run,
+			// and its value kept for the commands after it.
+			cmd.Args[len(cmd.Args)-1] = cmdline + "\nprintf %s \"$" + name + "\""
+			out, err = cmd.Output()
+			env[name] = string(out)
+		case "unset":
+			err = cmd.Run()
+			delete(env, name)
+		default:
+			out, err = cmd.CombinedOutput()
+		}
 		cancel()
 		t.Logf("course.md:%d %s → %v in %s", c.line, cmdline, err, time.Since(start).Round(time.Millisecond))
 		if err != nil {
 			t.Fatalf("course.md:%d: %s failed: %v\n%s", c.line, c.text, err, out)
 		}
+		if lab {
+			// What a user's throwaway engine would pull or build, this one
+			// gets from the test engine.
+			host := courseLabHost(t, names[courseLab])
+			if _, err := labWaitEngine(host, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			labLoadImages(t, host, guardImages()...)
+		}
 	}
 	t.Logf("%d commands run, %d pending", len(cmds)-skipped, skipped)
+	if _, ok := env["DOCKER_HOST"]; ok {
+		t.Errorf("docs/course.md leaves DOCKER_HOST pointing at the throwaway engine: unset it at the end of step 9")
+	}
+}
+
+// The page's throwaway engine: its container's name and the image it runs.
+const (
+	courseLab  = "swarmlab"
+	courseDinD = "docker:dind"
+)
+
+// courseLabCommand turns the page's `docker run … --privileged … docker:dind
+// ARGS` into the same run of the node image with the cluster's flags,
+// labelled for cleanup, with the lab engine's dockerd flags before ARGS.
+func courseLabCommand(t *testing.T, cmdline, run, network string) string {
+	t.Helper()
+	if !strings.Contains(cmdline, " --privileged") {
+		t.Fatalf("the page starts its throwaway engine without --privileged, which docker:dind needs: %s", cmdline)
+	}
+	flags := append(append([]string{}, clNodeFlags...), "--label", labLabel+"="+run, "--network", network,
+		"--mount", "type=volume,source="+run+"-"+courseLab+"-docker,target=/var/lib/docker,volume-label="+labLabel+"="+run)
+	for i, f := range flags {
+		flags[i] = "'" + f + "'"
+	}
+	cmdline = strings.Replace(cmdline, " --privileged", " "+strings.Join(flags, " "), 1)
+	return strings.Replace(cmdline, courseDinD, clImgNode+" "+strings.Join(labDockerdArgs(), " "), 1)
+}
+
+// courseLabHost is the tcp:// address of the lab container's dockerd.
+func courseLabHost(t *testing.T, name string) string {
+	t.Helper()
+	ip, err := clDocker(context.Background(), nil, "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name)
+	if err != nil {
+		t.Fatalf("address of the throwaway engine %s: %v %s", name, err, ip)
+	}
+	return "tcp://" + ip + ":2375"
+}
+
+// courseEnvVerb recognises `export NAME=…` and `unset NAME`.
+func courseEnvVerb(cmdline string) (verb, name string, ok bool) {
+	f := strings.Fields(cmdline)
+	if len(f) < 2 || (f[0] != "export" && f[0] != "unset") {
+		return "", "", false
+	}
+	name, _, _ = strings.Cut(f[1], "=")
+	return f[0], name, true
+}
+
+// courseShell is one page command in sh, from the work folder, with
+// wpstack on PATH and the variables earlier commands exported.
+func courseShell(cmdline, work, home, binDir string, env map[string]string) (*exec.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "WPSTACK_HOME="+home, "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd, cancel
 }
 
 // courseComposeDown stops what a failed run left from the page's

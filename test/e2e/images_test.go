@@ -97,20 +97,10 @@ func TestImagesDebianSource(t *testing.T) {
 	}
 }
 
-// imagesBinary is the static linux wpstack copied into images: $WPSTACK_BIN
-// (set by make e2e), else built from ./cmd/wpstack.
+// imagesBinary is the PID 1 program copied into images (wpstack-init).
 func imagesBinary(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("WPSTACK_BIN"); p != "" {
-		return p
-	}
-	out := filepath.Join(t.TempDir(), "wpstack")
-	cmd := exec.Command("go", "build", "-o", out, "github.com/wpstack/wpstack/cmd/wpstack")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build wpstack for the images: %v\n%s", err, b)
-	}
-	return out
+	return initBinary(t)
 }
 
 // imagesRemove removes an image made by the test, by ID, untagging it

@@ -65,8 +65,9 @@ func buildBaseline(ctx context.Context, work, tree, webRef, dbRef string, noCach
 }
 
 // buildWpstackCold builds wpstack's web and db images with no layer cache
-// and a fresh WordPress extraction, under prefix, for binary (whose hash
-// makes the recipe hash new, so `up` with that binary reuses nothing).
+// and a fresh WordPress extraction, under prefix, for the wpstack-init at
+// binary (whose hash makes the recipe hash new, so `up` given that
+// wpstack-init reuses nothing).
 func buildWpstackCold(ctx context.Context, binary, cacheDir, prefix string) (images.Set, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
@@ -90,7 +91,7 @@ func freshBinary(src, out, nonce string) error {
 	}
 	b = append(b, []byte("\nwpbench-cold-"+nonce+"\n")...)
 	if err := os.WriteFile(out, b, 0o755); err != nil {
-		return fmt.Errorf("write a fresh wpstack binary for the cold run: %w", err)
+		return fmt.Errorf("write a fresh copy of %s for the cold run: %w", src, err)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 
 type flags struct {
 	wpstack, out     string
+	init             string // wpstack-init, for the cold runs
 	quick            bool
 	reps, coldReps   int
 	duration, static time.Duration
@@ -33,12 +34,15 @@ type flags struct {
 	keep             bool
 	rollingWindow    time.Duration
 	noSwarm          bool
+	rollingOnly      bool
+	labContext       string
 	render           string
 }
 
 func main() {
 	var f flags
 	flag.StringVar(&f.wpstack, "wpstack", "bin/wpstack", "the wpstack binary to measure")
+	flag.StringVar(&f.init, "wpstack-init", "internal/initbin/wpstack-init", "the wpstack-init that binary embeds (make build leaves it there); the cold runs copy it with a new hash")
 	flag.StringVar(&f.out, "out", "bench", "folder for results/, REPORT.md and charts/ (REPORT.md only on a full run)")
 	flag.BoolVar(&f.quick, "quick", false, "short smoke run: 1 repetition, c=10 only, 3 s runs, 2 density sites, no cold run")
 	flag.IntVar(&f.reps, "reps", 3, "repetitions of every figure (the median is reported)")
@@ -50,7 +54,9 @@ func main() {
 	flag.Float64Var(&f.budgetMiB, "budget", 4096, "memory budget (MiB) for the sites-per-budget figure")
 	flag.BoolVar(&f.keep, "keep", false, "leave the sites running at the end (for inspection)")
 	flag.DurationVar(&f.rollingWindow, "rolling-window", 60*time.Second, "length of the load run each swarm update or rollback happens in")
-	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it makes this engine a one-node swarm for its duration)")
+	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it runs a throwaway Docker-in-Docker engine)")
+	flag.BoolVar(&f.rollingOnly, "rolling-only", false, "run only the rolling update scenario and print its rows as JSON (nothing is written under -out)")
+	flag.StringVar(&f.labContext, "lab-context", "test/e2e/testdata/swarmnode", "build context of the Docker-in-Docker image the rolling update scenario's swarm runs in")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
 	flag.Parse()
 	if f.quick {
@@ -85,6 +91,12 @@ func run(ctx context.Context, f flags) (err error) {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("the wpstack binary: %w; run `make build` first or pass -wpstack", err)
 	}
+	if f.init, err = filepath.Abs(f.init); err != nil {
+		return err
+	}
+	if _, err := os.Stat(f.init); err != nil {
+		return fmt.Errorf("wpstack-init: %w; run `make build` first or pass -wpstack-init", err)
+	}
 	work, err := os.MkdirTemp("", "wpt-e-bench-")
 	if err != nil {
 		return fmt.Errorf("work folder: %w", err)
@@ -108,6 +120,10 @@ func run(ctx context.Context, f flags) (err error) {
 	}
 	if out, err := runOut(ctx, bin, "--version"); err == nil {
 		res.Versions.Wpstack = strings.TrimPrefix(strings.TrimSpace(out), "wpstack version ")
+	}
+
+	if f.rollingOnly {
+		return rollingOnly(ctx, f, lg, gen, bin, work, res)
 	}
 
 	// The WordPress tree both stacks serve, and the baseline's images.
@@ -219,4 +235,36 @@ func rerender(f flags) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(renderReport(&res, filepath.Base(f.render), charts)), 0o644)
+}
+
+// rollingOnly runs the rolling update scenario alone: a site on this engine
+// gives the images (its own are built if missing), then the scenario runs
+// in its throwaway engine. The rows go to stdout.
+func rollingOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin, work string, res *Results) error {
+	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home")}
+	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	const seed = "bench-s-seed"
+	if err := wp.create(ctx, seed, port, "Bench "+seed); err != nil {
+		return err
+	}
+	images, err := b.siteImages(ctx, wp, seed)
+	if derr := wp.destroy(context.WithoutCancel(ctx), seed); derr != nil {
+		lg.Printf("cleanup: %v", derr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := b.rolling(ctx, wp, f.reps, f.rollingWindow, f.labContext, images); err != nil {
+		return err
+	}
+	out, err := json.MarshalIndent(res.Rolling, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
+	return nil
 }

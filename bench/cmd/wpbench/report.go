@@ -79,7 +79,7 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 	}
 
 	if len(res.Rolling) > 0 {
-		w("\n## 6. Rolling update and rollback under load\n\nA one-node swarm made on this engine for the run: `wpstack up --target swarm --replicas 2`, then `wpstack update --web-image` (the same image with one more label, so every web task is replaced) and `wpstack rollback`, each started 3 s into a %.0f s wrk run on the home page through the site's edge, at constant concurrency. Failed = connect, read, write and timeout errors and non-2xx/3xx answers over the whole window.\n\n", c.RollingWindowS)
+		w("\n## 6. Rolling update and rollback under load\n\nA one-node swarm in a throwaway Docker-in-Docker engine (never this one: on Engine 20.10 leaving a swarm breaks every running site's DNS): `wpstack up --target swarm --replicas 2`, then `wpstack update --web-image` (the same image with one more label, so every web task is replaced) and `wpstack rollback`, each started 3 s into a %.0f s wrk run on the home page through the site's edge, at constant concurrency. Failed = connect, read, write and timeout errors and non-2xx/3xx answers over the whole window.\n\n", c.RollingWindowS)
 		w("| change | replicas | c | command s | requests | failed | req/s | p99 ms | slowest ms |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, r := range res.Rolling {
 			w("| %s | %d | %d | %s | %d | %d | %s | %s | %s |\n", r.Change, r.Replicas, r.Concurrency, fmtS(r.DurationS, 1), r.Requests, r.Failed, fmtS(r.RPS, 1), fmtS(r.P99, 1), fmtS(r.MaxMs, 0))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 )
@@ -23,59 +22,57 @@ type RollingRow struct {
 }
 
 // rolling measures `wpstack update` and `wpstack rollback` of a 2-replica
-// site on a one-node swarm made on this engine for the purpose (and left
-// again at the end), with wrk running through the whole change. It returns
-// a reason instead when it cannot run (the engine is already in a swarm).
-func (b *bench) rolling(ctx context.Context, w *wpstackStack, reps int, window time.Duration) (string, error) {
-	state, err := docker(ctx, "info", "--format", "{{.Swarm.LocalNodeState}}")
+// site on a one-node swarm, with wrk running through the whole change. The
+// swarm is made in a throwaway Docker-in-Docker engine, never on this one:
+// on Engine 20.10, leaving a swarm empties the embedded DNS of every
+// running container, which breaks every site on the engine. The engine
+// gets this engine's images of the site (images), and is removed at the end.
+func (b *bench) rolling(ctx context.Context, w *wpstackStack, reps int, window time.Duration, labContext string, images []string) error {
+	b.log.Printf("swarm: starting a throwaway engine (Docker-in-Docker) and loading %s", strings.Join(images, " "))
+	l, err := startLab(ctx, labContext, images)
+	if l != nil {
+		defer l.remove(context.WithoutCancel(ctx))
+	}
 	if err != nil {
-		return "", err
+		return err
 	}
-	if state != "inactive" {
-		return "rolling update under load: this engine is already part of a swarm (" + state + "); the bench only makes a one-node swarm of its own", nil
+	lw := *w
+	lw.env = append(append([]string{}, w.env...), "DOCKER_HOST="+l.host())
+	if _, err := docker(ctx, "-H", l.host(), "swarm", "init", "--advertise-addr", "127.0.0.1"); err != nil {
+		return err
 	}
-	if _, err := docker(ctx, "swarm", "init", "--advertise-addr", advertiseAddr()); err != nil {
-		return "", err
-	}
-	defer func() {
-		if _, err := docker(context.WithoutCancel(ctx), "swarm", "leave", "--force"); err != nil {
-			b.log.Printf("cleanup: %v", err)
-		}
-		// Swarm mode made it; leaving does not remove it.
-		_, _ = docker(context.WithoutCancel(ctx), "network", "rm", "docker_gwbridge")
-	}()
 	port, err := freePort()
 	if err != nil {
-		return "", err
+		return err
 	}
 	name := "bench-s"
 	title := "Bench " + name
-	b.log.Printf("swarm: deploying %s with 2 web replicas on a one-node swarm", name)
-	if _, err := w.run(ctx, "up", name, "--target", "swarm", "--replicas", "2", "--port", fmt.Sprint(port),
+	b.log.Printf("swarm: deploying %s with 2 web replicas on a one-node swarm in %s", name, l.name)
+	if _, err := lw.run(ctx, "up", name, "--target", "swarm", "--replicas", "2", "--port", fmt.Sprint(port),
 		"--title", title, "--wordpress-source", "debian"); err != nil {
-		return "", err
+		return err
 	}
 	defer func() {
-		if err := w.destroy(context.WithoutCancel(ctx), name); err != nil {
+		if err := lw.destroy(context.WithoutCancel(ctx), name); err != nil {
 			b.log.Printf("cleanup: %v", err)
 		}
 	}()
-	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	// The edge publishes the port in the lab engine, at its address.
+	url := fmt.Sprintf("http://%s:%d/", l.ip, port)
 	if err := poll(ctx, time.Minute, "home page of "+name, func() bool { return homeServes(ctx, newClient(), url, title) }); err != nil {
-		return "", err
+		return err
 	}
 	// The next release: the running web image with one more label, so the
 	// update replaces every task and nothing else changes.
-	img, err := docker(ctx, "service", "inspect", name+"_web", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")
+	img, err := docker(ctx, "-H", l.host(), "service", "inspect", name+"_web", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")
 	if err != nil {
-		return "", err
+		return err
 	}
 	img, _, _ = strings.Cut(img, "@")
 	next := "wpt-e-next:" + name
-	if _, err := dockerIn(ctx, []byte("FROM "+img+"\nLABEL io.wpstack.bench.release=next\n"), "build", "-q", "-t", next, "-"); err != nil {
-		return "", err
+	if _, err := dockerIn(ctx, []byte("FROM "+img+"\nLABEL io.wpstack.bench.release=next\n"), "-H", l.host(), "build", "-q", "-t", next, "-"); err != nil {
+		return err
 	}
-	defer func() { _, _ = docker(context.WithoutCancel(ctx), "rmi", "-f", next) }()
 
 	const conc = 10
 	raw := map[string][]LoadResult{}
@@ -97,20 +94,20 @@ func (b *bench) rolling(ctx context.Context, w *wpstackStack, reps int, window t
 			}()
 			// The change starts once the load runs, and must end inside it.
 			if err := sleep(ctx, 3*time.Second); err != nil {
-				return "", err
+				return err
 			}
 			start := time.Now()
-			_, cerr := w.run(ctx, args...)
+			_, cerr := lw.run(ctx, args...)
 			d := time.Since(start)
 			o := <-done
 			if cerr != nil {
-				return "", cerr
+				return cerr
 			}
 			if o.err != nil {
-				return "", o.err
+				return o.err
 			}
 			if d+3*time.Second > window {
-				return "", fmt.Errorf("swarm %s took %s, longer than the %s load window: raise -rolling-window", change, d.Round(time.Second), window)
+				return fmt.Errorf("swarm %s took %s, longer than the %s load window: raise -rolling-window", change, d.Round(time.Second), window)
 			}
 			b.log.Printf("swarm %s rep %d: %.1fs; under load %.1f req/s, %d failed of %d, p99 %.1fms, max %.1fms",
 				change, rep+1, d.Seconds(), o.r.RPS, o.r.Errors, o.r.Reqs, o.r.P99ms, o.r.MaxMs)
@@ -129,16 +126,5 @@ func (b *bench) rolling(ctx context.Context, w *wpstackStack, reps int, window t
 		}
 		b.res.Rolling = append(b.res.Rolling, row)
 	}
-	return "", nil
-}
-
-// advertiseAddr is this host's address on its default route, which swarm
-// needs when the host has several (docker0's among them).
-func advertiseAddr() string {
-	c, err := net.Dial("udp", "192.0.2.1:9") // no packet is sent for UDP
-	if err != nil {
-		return "127.0.0.1"
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).IP.String()
+	return nil
 }

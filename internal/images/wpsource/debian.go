@@ -14,6 +14,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images/dockerbuild"
 )
@@ -80,7 +81,7 @@ func ensureDebianImage(ctx context.Context, opts Options, ref, recipe string) er
 	_, err := dockerbuild.Build(ctx, opts.Engine, dockerbuild.Request{
 		Resource:  res,
 		Tags:      []string{ref},
-		Labels:    map[string]string{"io.wpstack.role": "wpsrc-debian", "io.wpstack.recipe": recipe},
+		Labels:    map[string]string{contract.LabelRole: "wpsrc-debian", contract.LabelRecipe: recipe},
 		BuildArgs: map[string]string{"BASE": opts.BaseImage},
 		NoCache:   opts.NoCache,
 		Context: func(tw *tar.Writer) error {
@@ -100,7 +101,7 @@ func copyOut(ctx context.Context, eng dockerbuild.Engine, image, dir, dst string
 	created, err := eng.ContainerCreate(ctx, &container.Config{
 		Image:  image,
 		Cmd:    []string{"true"},
-		Labels: map[string]string{"io.wpstack.role": "wpsrc-copy"},
+		Labels: map[string]string{contract.LabelRole: "wpsrc-copy"},
 	}, nil, nil, nil, "")
 	if err != nil {
 		return fmt.Errorf("create a container from %s to copy %s out: %w", image, dir, err)

@@ -1,7 +1,7 @@
 <?php
 /**
  * wpstack: creates WORDPRESS_DB_NAME when it does not exist, run once per
- * container start by `wpstack container web` (PHP CLI, as www-data). Prints
+ * container start by `wpstack-init web` (PHP CLI, as www-data). Prints
  * one line when it did something or could not; nothing otherwise.
  */
 

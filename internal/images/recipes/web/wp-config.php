@@ -9,6 +9,24 @@
 
 require_once '/usr/share/wpstack/env.php';
 
+// A site wpstack manages (WPSTACK_INSTALL_LOCK=1) is installed by wpstack:
+// its installer answers only requests carrying the key derived from the
+// site's salts file, so whoever reaches the port first cannot take the site,
+// even while an interrupted `wpstack up` has left it uninstalled.
+if (getenv('WPSTACK_INSTALL_LOCK') === '1' && PHP_SAPI !== 'cli' && isset($_SERVER['SCRIPT_FILENAME'])
+	&& substr($_SERVER['SCRIPT_FILENAME'], -strlen('/wp-admin/install.php')) === '/wp-admin/install.php') {
+	$wpstack_file = getenv('WPSTACK_SALTS_FILE');
+	$wpstack_key = ($wpstack_file !== false && $wpstack_file !== '') ? @file_get_contents($wpstack_file) : false;
+	$wpstack_given = isset($_SERVER['HTTP_X_WPSTACK_INSTALL_KEY']) ? (string) $_SERVER['HTTP_X_WPSTACK_INSTALL_KEY'] : '';
+	if ($wpstack_key === false || $wpstack_key === '' || !hash_equals(hash_hmac('sha256', 'wpstack-install', $wpstack_key), $wpstack_given)) {
+		header('HTTP/1.1 403 Forbidden');
+		header('Content-Type: text/plain; charset=utf-8');
+		echo "This site is installed by wpstack; its installer does not answer the network.\n";
+		exit;
+	}
+	unset($wpstack_file, $wpstack_key, $wpstack_given);
+}
+
 define('DB_NAME', wpstack_env('WORDPRESS_DB_NAME', 'wordpress'));
 define('DB_USER', wpstack_env('WORDPRESS_DB_USER', 'root'));
 define('DB_PASSWORD', wpstack_env('WORDPRESS_DB_PASSWORD', ''));
