@@ -58,17 +58,45 @@ so every node can pull them. Then: wpstack scale, update, rollback, status.
 WordPress core: an update made from wp-admin is kept across down/up and image
 rebuilds. When the image brings a newer core than the site's, up upgrades it
 in place (the replaced core is saved in .wpstack-backup/ in the webroot) and
-runs WordPress's database upgrade.`,
+runs WordPress's database upgrade.
+
+Domains and HTTPS (--domain NAME, repeatable): the site gets no port of its
+own; the engine's one edge (nginx, container wpstack-edge) serves it on
+--http-port (default 80) and --https-port (default 443), routing by Host and
+SNI. HTTP redirects to HTTPS; the site's URL is https://FIRST-NAME/. TLS:
+  --tls local        a certificate from wpstack's own CA (offline; trust its
+                     root once, see wpstack edge ca); renewed by up when it
+                     has under 30 days left
+  --tls cert         your PEM pair (--cert FILE --key FILE), checked first:
+                     the key matches, every --domain is covered, not expired
+--cache on: anonymous GET and HEAD are served from the edge's full-page
+cache (X-Cache: HIT, MISS or BYPASS); logged-in users, commenters, carts,
+password-protected posts, wp-admin, the login and XML-RPC never are. Nothing
+purges it on publish yet: a cached page may be up to a minute old.
+One name belongs to one site. The edge starts with the first site with a
+domain and is removed with the last (see wpstack edge).`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian
   wpstack up tiny --layout allinone --port 8081
   wpstack up blog --data-dir /srv/wp-blog
   DOCKER_HOST=ssh://manager wpstack up blog --target swarm --replicas 2 \
-      --registry registry.example:5000 --port 8080 --shared-storage /mnt/shared/blog`,
+      --registry registry.example:5000 --port 8080 --shared-storage /mnt/shared/blog
+  wpstack up shop --domain shop.test --domain www.shop.test --tls local
+  wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
+  wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache on`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
+			for _, p := range []*string{&spec.CertFile, &spec.KeyFile} {
+				if *p != "" {
+					abs, err := filepath.Abs(*p)
+					if err != nil {
+						return fmt.Errorf("%s: %w", *p, err)
+					}
+					*p = abs
+				}
+			}
 			if spec.DataDir != "" {
 				abs, err := filepath.Abs(spec.DataDir)
 				if err != nil {
@@ -118,6 +146,14 @@ runs WordPress's database upgrade.`,
 	f.IntVar(&spec.Replicas, "replicas", 0, "swarm: web replicas (default 1; change later with wpstack scale)")
 	f.StringVar(&spec.Registry, "registry", "", "swarm: registry HOST:PORT every node pulls the site's images from (required with more than one node)")
 	f.StringVar(&spec.SharedStorage, "shared-storage", "", "swarm: path mounted on every node (NFS, GlusterFS...) that holds wp-content")
+	f.StringArrayVar(&spec.Domains, "domain", nil, "serve the site under this name through the edge (repeat for more; the first is its URL)")
+	f.StringVar(&spec.TLS, "tls", "", "with --domain: local (wpstack's own CA, default) or cert (--cert and --key)")
+	f.StringVar(&spec.CertFile, "cert", "", "with --tls cert: the site's certificate, PEM (chain after it)")
+	f.StringVar(&spec.KeyFile, "key", "", "with --tls cert: the certificate's private key, PEM")
+	f.IntVar(&spec.HTTPPort, "http-port", 0, "with --domain: the edge's HTTP host port (default 80)")
+	f.IntVar(&spec.HTTPSPort, "https-port", 0, "with --domain: the edge's HTTPS host port (default 443)")
+	f.BoolVar(&spec.HSTS, "hsts", false, "with --domain: send Strict-Transport-Security (browsers then refuse plain HTTP for a year)")
+	f.StringVar(&spec.Cache, "cache", "", "with --domain: on serves anonymous pages from the edge's cache (up to a minute old), off (default)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -142,6 +142,9 @@ const (
 	LabelBaseOrigin = "io.wpstack.base.origin"
 	LabelWPVersion  = "io.wpstack.wordpress.version"
 	LabelWPSource   = "io.wpstack.wordpress.source"
+	// LabelEdgeHome marks the engine's domain edge (and its network) with
+	// the state directory whose sites it serves.
+	LabelEdgeHome = "io.wpstack.edge.home"
 	// LabelDBNodePrefix + site marks the swarm node that holds a site's
 	// database volume.
 	LabelDBNodePrefix = "io.wpstack.db."

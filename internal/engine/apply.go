@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 
+	"github.com/wpstack/wpstack/internal/edge"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
@@ -27,8 +28,13 @@ import (
 // nothing the second time.
 func (e *Engine) Deploy(ctx context.Context, s site.Spec, p *types.Project) error {
 	for key, n := range p.Networks {
-		if err := e.ensureNetwork(ctx, s, n.Name, n.Labels); err != nil {
+		if err := e.ensureNetwork(ctx, s, n.Name, n.Labels, n.Internal); err != nil {
 			return fmt.Errorf("network %s: %w", key, err)
+		}
+	}
+	if s.HasDomains() {
+		if err := e.trustEdge(ctx, s, p); err != nil {
+			return err
 		}
 	}
 	for _, key := range sortedKeys(p.Volumes) {
@@ -145,9 +151,17 @@ func (e *Engine) applyOp(ctx context.Context, s site.Spec, op target.Op, cs spec
 		return err
 	}
 	events.Emit(ctx, res, events.Working, "creating")
-	created, err := e.cli.ContainerCreate(ctx, cs.Config, cs.Host, cs.Network, nil, cs.Name)
+	// API 1.41 creates a container on one network; the others are joined
+	// before it starts.
+	first, rest := splitNetworks(cs.Network, s.NetworkName())
+	created, err := e.cli.ContainerCreate(ctx, cs.Config, cs.Host, first, nil, cs.Name)
 	if err != nil {
 		return fmt.Errorf("create container %q: %w", cs.Name, err)
+	}
+	for _, name := range sortedKeys(rest) {
+		if err := e.cli.NetworkConnect(ctx, name, created.ID, rest[name]); err != nil {
+			return fmt.Errorf("connect container %q to network %q: %w", cs.Name, name, err)
+		}
 	}
 	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
 		return fmt.Errorf("start container %q: %w", cs.Name, portHint(err, cs))
@@ -156,7 +170,7 @@ func (e *Engine) applyOp(ctx context.Context, s site.Spec, op target.Op, cs spec
 	return nil
 }
 
-func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, labels map[string]string) error {
+func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, labels map[string]string, internal bool) error {
 	res := "network " + name
 	list, err := e.cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
 	if err != nil {
@@ -181,7 +195,7 @@ func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, la
 	if len(same) == 1 {
 		return nil
 	}
-	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels}); err != nil {
+	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels, Internal: internal}); err != nil {
 		return fmt.Errorf("create network %q: %w", name, err)
 	}
 	events.Emit(ctx, res, events.Done, "created")
@@ -276,8 +290,11 @@ func (e *Engine) checkPort(ctx context.Context, s site.Spec, ip string, port int
 		if c.Labels[site.LabelSite] == s.Name {
 			return nil // the site's own container holds it, and will hand it over
 		}
+		if s.HasDomains() && c.Labels[edge.LabelRole] == edge.RoleEdge {
+			return nil // the edge holds it, and serves the site
+		}
 		name := strings.TrimPrefix(firstOr(c.Names, c.ID[:12]), "/")
-		return fmt.Errorf("port %d is already in use by container %q; choose another with --port", port, name)
+		return fmt.Errorf("port %d is already in use by container %q; %s", port, name, portFlag(s))
 	}
 	if !e.IsLocal() {
 		return nil
@@ -288,9 +305,57 @@ func (e *Engine) checkPort(ctx context.Context, s site.Spec, ip string, port int
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("port %d is already in use by another program on this host (see `ss -ltnp 'sport = :%d'`); choose another with --port", port, port)
+		return fmt.Errorf("port %d is already in use by another program on this host (see `ss -ltnp 'sport = :%d'`); %s", port, port, portFlag(s))
 	}
 	_ = l.Close()
+	return nil
+}
+
+// portFlag is the fix for a held port: the flag that moves the site.
+func portFlag(s site.Spec) string {
+	if s.HasDomains() {
+		return "choose others for the edge with --http-port and --https-port"
+	}
+	return "choose another with --port"
+}
+
+// splitNetworks keeps the site's default network (else the first by name)
+// for the create call and returns the others.
+func splitNetworks(n *network.NetworkingConfig, prefer string) (*network.NetworkingConfig, map[string]*network.EndpointSettings) {
+	if n == nil || len(n.EndpointsConfig) <= 1 {
+		return n, nil
+	}
+	keep := prefer
+	if _, ok := n.EndpointsConfig[keep]; !ok {
+		keep = sortedKeys(n.EndpointsConfig)[0]
+	}
+	rest := map[string]*network.EndpointSettings{}
+	for k, v := range n.EndpointsConfig {
+		if k != keep {
+			rest[k] = v
+		}
+	}
+	return &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{keep: n.EndpointsConfig[keep]}}, rest
+}
+
+// trustEdge tells the web service of a site with domains to trust the
+// forwarded headers of its edge network's subnet, known once the network
+// exists.
+func (e *Engine) trustEdge(ctx context.Context, s site.Spec, p *types.Project) error {
+	n, err := e.cli.NetworkInspect(ctx, s.EdgeNetworkName(), network.InspectOptions{})
+	if err != nil {
+		return fmt.Errorf("inspect network %q: %w", s.EdgeNetworkName(), err)
+	}
+	var subnets []string
+	for _, c := range n.IPAM.Config {
+		if c.Subnet != "" {
+			subnets = append(subnets, c.Subnet)
+		}
+	}
+	if len(subnets) == 0 {
+		return fmt.Errorf("network %q has no subnet: remove it (docker network rm %s) and run up again", s.EdgeNetworkName(), s.EdgeNetworkName())
+	}
+	plan.TrustEdge(p, strings.Join(subnets, ","))
 	return nil
 }
 

@@ -121,6 +121,13 @@ func protocol(p string) string {
 // PortBindings returns the host ports a site's spec publishes, for checks
 // made before anything is built.
 func PortBindings(s site.Spec) *container.HostConfig {
+	if s.HasDomains() {
+		// Served by the edge: its ports are the ones to check.
+		return &container.HostConfig{PortBindings: nat.PortMap{
+			"8080/tcp": {{HostPort: fmt.Sprint(s.HTTPPort)}},
+			"8443/tcp": {{HostPort: fmt.Sprint(s.HTTPSPort)}},
+		}}
+	}
 	port := nat.Port("80/tcp")
 	return &container.HostConfig{PortBindings: nat.PortMap{port: {{HostIP: s.Bind, HostPort: fmt.Sprint(s.Port)}}}}
 }

@@ -47,6 +47,12 @@ func New(cli client.APIClient, opts Options) *Engine {
 // Kind is site.TargetLocal.
 func (e *Engine) Kind() string { return site.TargetLocal }
 
+// Client is the engine connection (the edge shares it).
+func (e *Engine) Client() client.APIClient { return e.cli }
+
+// ReachHost is where this process reaches the engine's published ports.
+func (e *Engine) ReachHost() string { return e.reachHost }
+
 // Close closes the engine connection.
 func (e *Engine) Close() error { return e.cli.Close() }
 
@@ -55,7 +61,11 @@ func (e *Engine) Close() error { return e.cli.Close() }
 func (e *Engine) IsLocal() bool { return e.reachHost == "127.0.0.1" }
 
 // Endpoint is where this process reaches the site's published port.
+// A site with domains is reached through the edge's HTTPS port.
 func (e *Engine) Endpoint(s site.Spec) string {
+	if s.HasDomains() {
+		return "https://" + net.JoinHostPort(e.reachHost, strconv.Itoa(s.HTTPSPort))
+	}
 	return "http://" + net.JoinHostPort(e.reachHost, strconv.Itoa(s.Port))
 }
 

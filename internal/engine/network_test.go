@@ -71,7 +71,7 @@ func TestEnsureNetwork(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeNetworks{nets: tt.nets}
 			e := &Engine{cli: f, reachHost: "127.0.0.1"}
-			err := e.ensureNetwork(context.Background(), s, "blog_default", mine)
+			err := e.ensureNetwork(context.Background(), s, "blog_default", mine, false)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

@@ -11,6 +11,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 
+	"github.com/wpstack/wpstack/internal/edge"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/target"
@@ -53,6 +54,12 @@ func (e *Engine) Remove(ctx context.Context, s site.Spec, opts target.RemoveOpti
 		return fmt.Errorf("list networks of site %q: %w", siteName, err)
 	}
 	for _, n := range nets {
+		if n.Name == s.EdgeNetworkName() {
+			// The edge leaves it first (it normally has, see edge.Sync).
+			if err := edge.DisconnectNetwork(ctx, e.cli, n.Name); err != nil {
+				return err
+			}
+		}
 		if err := e.cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
 			return fmt.Errorf("remove network %q: %w", n.Name, err)
 		}

@@ -10,6 +10,11 @@ const RoleEdge Role = "edge"
 // EnsureEdge makes sure the edge image exists (building it from its recipe
 // on the base image when missing) and returns its reference.
 func EnsureEdge(ctx context.Context, eng Engine, opts Options) (string, error) {
+	return ensureRole(ctx, eng, opts, RoleEdge)
+}
+
+// ensureRole builds or finds one image of a role without WordPress.
+func ensureRole(ctx context.Context, eng Engine, opts Options, role Role) (string, error) {
 	if err := opts.defaultInit(); err != nil {
 		return "", err
 	}
@@ -24,7 +29,7 @@ func EnsureEdge(ctx context.Context, eng Engine, opts Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	j := &roleJob{role: RoleEdge}
+	j := &roleJob{role: role}
 	if err := j.ensure(ctx, eng, opts.Prefix, base.Ref, opts.Binary, binSum, opts.NoCache); err != nil {
 		return "", err
 	}

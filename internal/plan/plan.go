@@ -57,6 +57,7 @@ func Build(spec site.Spec, in Inputs) (*types.Project, error) {
 	}
 	addFileSecrets(spec, in, p)
 	addBackup(spec, in, p)
+	addEdge(spec, p)
 	return p, nil
 }
 

@@ -58,6 +58,11 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 	if err != nil {
 		return ExportResult{}, err
 	}
+	if spec.HasDomains() {
+		// Its web publishes no port: without the edge, the export would be
+		// a site nobody reaches.
+		return ExportResult{}, fmt.Errorf("export site %q: it is served by the edge under %s, and exports do not carry the edge yet; export a site published on its own --port instead", spec.Name, domainsText(spec))
+	}
 	if spec.Layout != site.LayoutSplit && opts.Format != plan.FormatCompose {
 		return ExportResult{}, fmt.Errorf("export site %q as %s: its layout is %q, and only %q sites (web and db images) export as %s; use --format compose", spec.Name, opts.Format, spec.Layout, site.LayoutSplit, opts.Format)
 	}

@@ -166,6 +166,9 @@ func (s *Service) Down(ctx context.Context, opts DownOptions) error {
 		return err
 	}
 	defer t.Close()
+	if err := s.leaveEdge(ctx, t, spec); err != nil {
+		return err
+	}
 	return t.Remove(ctx, spec, target.RemoveOptions{})
 }
 
@@ -216,6 +219,9 @@ func (s *Service) Destroy(ctx context.Context, opts DestroyOptions) error {
 		return err
 	}
 	defer unlock()
+	if err := s.leaveEdge(ctx, t, spec); err != nil {
+		return err
+	}
 	if err := t.Remove(ctx, spec, target.RemoveOptions{Volumes: true}); err != nil {
 		return err
 	}

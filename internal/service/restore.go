@@ -164,7 +164,14 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	if t, err := dst.Option(ctx, "blogname"); err == nil && t != "" {
 		serving.Title = t
 	}
-	if err := wordpressOf(eng, serving).WaitServing(ctx, 60*time.Second); err != nil {
+	wp := wordpressOf(eng, serving)
+	if serving.HasDomains() {
+		// Reached through the edge, over TLS by its name.
+		if wp.TLS, err = s.siteTLS(serving); err != nil {
+			return result, err
+		}
+	}
+	if err := wp.WaitServing(ctx, 60*time.Second); err != nil {
 		return result, err
 	}
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s restored, %d tables, %d files", mb(total), man.Tables, man.Files()))

@@ -60,6 +60,21 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := s.checkFolders(spec); err != nil {
 		return UpResult{}, err
 	}
+	if spec.HasDomains() {
+		// One edge for every site with domains: their ups run one at a time,
+		// so no two sites claim one name and the edge's configuration is
+		// rendered from a stable set of specs.
+		unlockEdge, err := s.store.Lock(ctx, edgeLock, func() {
+			events.Emit(ctx, "edge", events.Info, "waiting for another wpstack command on the edge to finish")
+		})
+		if err != nil {
+			return UpResult{}, err
+		}
+		defer unlockEdge()
+		if err := s.checkDomains(spec); err != nil {
+			return UpResult{}, err
+		}
+	}
 	if _, err := wpsource.ParseSpec(spec.WordPressSource); err != nil {
 		return UpResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
@@ -118,6 +133,11 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 	if err := t.Deploy(ctx, spec, p); err != nil {
 		return "", err
 	}
+	if spec.HasDomains() {
+		if err := s.syncEdge(ctx, t, spec, false); err != nil {
+			return "", err
+		}
+	}
 	pw, err := s.store.ReadSecret(spec.Name, state.SecretAdmin)
 	if err != nil {
 		return "", err
@@ -127,6 +147,11 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 		return "", fmt.Errorf("read the salts of site %q: %w", spec.Name, err)
 	}
 	wp := wordpressOf(t, spec)
+	if spec.HasDomains() {
+		if wp.TLS, err = s.siteTLS(spec); err != nil {
+			return "", err
+		}
+	}
 	if err := wp.Install(ctx, wordpress.InstallOptions{Title: spec.Title, AdminUser: spec.AdminUser, AdminPassword: pw,
 		AdminEmail: spec.AdminEmail, Key: wordpress.InstallKey(salts)}); err != nil {
 		return "", err
@@ -188,6 +213,10 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 		{"--target", want.Target, spec.Target, want.Target == ""},
 		{"--registry", want.Registry, spec.Registry, want.Registry == ""},
 		{"--shared-storage", want.SharedStorage, spec.SharedStorage, want.SharedStorage == ""},
+		{"--domain", strings.Join(want.Domains, " "), strings.Join(spec.Domains, " "), len(want.Domains) == 0},
+		{"--tls", want.TLS, spec.TLS, want.TLS == ""},
+		{"--http-port", want.HTTPPort, spec.HTTPPort, want.HTTPPort == 0},
+		{"--https-port", want.HTTPSPort, spec.HTTPSPort, want.HTTPSPort == 0},
 	} {
 		if !f.zero && f.got != f.have {
 			return spec, false, fmt.Errorf("site %q already exists with %s %v; changing it on an existing site is not supported: run `wpstack up %s` without %s, or create a new site", spec.Name, f.flag, f.have, spec.Name, f.flag)
@@ -198,6 +227,16 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	}
 	if want.WordPressSource != "" {
 		spec.WordPressSource = want.WordPressSource
+	}
+	// A renewed certificate may come from new files; HSTS can be turned on.
+	if want.CertFile != "" {
+		spec.CertFile, spec.KeyFile = want.CertFile, want.KeyFile
+	}
+	if want.HSTS {
+		spec.HSTS = true
+	}
+	if want.Cache != "" && spec.HasDomains() {
+		spec.Cache = want.Cache
 	}
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {

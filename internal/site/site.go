@@ -58,6 +58,22 @@ type Spec struct {
 	// last BackupKeep backups (see backup.go).
 	BackupEvery string `yaml:"backup_every,omitempty" json:"backup_every,omitempty"`
 	BackupKeep  int    `yaml:"backup_keep,omitempty" json:"backup_keep,omitempty"`
+	// Domains, when set, put the site behind the engine's edge under these
+	// names (the first is the one in its URL) instead of a port of its own;
+	// see domain.go.
+	Domains []string `yaml:"domains,omitempty" json:"domains,omitempty"`
+	// TLS is where the site's certificate comes from: local or cert (with
+	// CertFile and KeyFile, the user's PEM pair as given).
+	TLS      string `yaml:"tls,omitempty" json:"tls,omitempty"`
+	CertFile string `yaml:"cert_file,omitempty" json:"cert_file,omitempty"`
+	KeyFile  string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
+	// HTTPPort and HTTPSPort are the edge's host ports, HSTS its
+	// Strict-Transport-Security header for this site.
+	HTTPPort  int  `yaml:"http_port,omitempty" json:"http_port,omitempty"`
+	HTTPSPort int  `yaml:"https_port,omitempty" json:"https_port,omitempty"`
+	HSTS      bool `yaml:"hsts,omitempty" json:"hsts,omitempty"`
+	// Cache is the edge's full-page cache for anonymous visitors: on or off.
+	Cache string `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.
@@ -97,11 +113,15 @@ func (s *Spec) ApplyDefaults() {
 	if s.Target == TargetSwarm && s.Replicas == 0 {
 		s.Replicas = 1
 	}
-	if s.Port == 0 {
+	s.applyDomainDefaults()
+	if s.Port == 0 && !s.HasDomains() {
 		s.Port = DefaultPort
 	}
 	if s.Host == "" {
 		s.Host = DefaultHost
+		if s.HasDomains() {
+			s.Host = s.Domains[0]
+		}
 	}
 	if s.Title == "" {
 		s.Title = s.Name
@@ -157,7 +177,17 @@ func (s *Spec) Validate() error {
 	if err := s.validateBackup(); err != nil {
 		return err
 	}
-	if s.Port < 1 || s.Port > 65535 {
+	if err := s.validateDomains(); err != nil {
+		return err
+	}
+	if s.HasDomains() {
+		if s.Port != 0 || s.Bind != "" {
+			return fmt.Errorf("a site with --domain is served by the edge on --http-port/--https-port: drop --port and --bind")
+		}
+		if s.Host != s.Domains[0] {
+			return fmt.Errorf("a site with --domain is known by its first domain (%s): drop --host", s.Domains[0])
+		}
+	} else if s.Port < 1 || s.Port > 65535 {
 		return fmt.Errorf("invalid port %d: choose one between 1 and 65535 with --port", s.Port)
 	}
 	if !hostRE.MatchString(s.Host) {
@@ -177,6 +207,9 @@ func (s *Spec) Validate() error {
 
 // URL is the address the site answers on; it is also the one stored in WordPress.
 func (s *Spec) URL() string {
+	if s.HasDomains() {
+		return "https://" + s.CanonicalHost() + "/"
+	}
 	if s.Port == 80 {
 		return "http://" + s.Host + "/"
 	}
@@ -185,6 +218,9 @@ func (s *Spec) URL() string {
 
 // HostHeader is the Host header that makes WordPress see the site's URL.
 func (s *Spec) HostHeader() string {
+	if s.HasDomains() {
+		return s.CanonicalHost()
+	}
 	if s.Port == 80 {
 		return s.Host
 	}

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := Spec{Name: "blog", Layout: LayoutSplit, Target: TargetLocal, Port: 8080, Host: "localhost",
 		Title: "blog", AdminUser: "admin", AdminEmail: "admin@example.com"}
-	if s != want {
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("defaults = %+v, want %+v", s, want)
 	}
 	if s.URL() != "http://localhost:8080/" || s.HostHeader() != "localhost:8080" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestSpecRoundTripAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := st.Load("blog")
-	if err != nil || got != s {
+	if err != nil || !reflect.DeepEqual(got, s) {
 		t.Fatalf("Load = %+v, %v; want %+v", got, err, s)
 	}
 	names, _ := st.List()

@@ -20,7 +20,7 @@ func (w Site) UpgradeDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := httpClient().Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		return fmt.Errorf("run the WordPress database upgrade on %s: %w", w.URL, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"html"
@@ -49,6 +50,9 @@ type Site struct {
 	Title string
 	// PollEvery is the wait between probes (default 250 ms).
 	PollEvery time.Duration
+	// TLS, for an https BaseURL, says which roots to trust and which name
+	// to ask for (SNI): a site behind the edge is reached by its domain.
+	TLS *tls.Config
 }
 
 // InstallOptions are what WordPress's installer asks for.
@@ -77,7 +81,7 @@ func (w Site) Installed(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	resp, err := httpClient().Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		return false, fmt.Errorf("reach %s: %w", w.URL, err)
 	}
@@ -119,7 +123,7 @@ func (w Site) Install(ctx context.Context, opts InstallOptions) error {
 	if opts.Key != "" {
 		req.Header.Set(InstallKeyHeader, opts.Key)
 	}
-	resp, err := httpClient().Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		return fmt.Errorf("install WordPress on %s: %w", w.URL, err)
 	}
@@ -200,7 +204,7 @@ func (w Site) servesTitle(ctx context.Context) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	resp, err := httpClient().Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		return false, err.Error()
 	}
@@ -229,11 +233,19 @@ func TitleIn(page, title string) bool {
 	return strings.Contains(norm.Replace(got), norm.Replace(title))
 }
 
-// httpClient never follows redirects: an uninstalled WordPress answers its
+// client never follows redirects: an uninstalled WordPress answers its
 // home page with a redirect to the installer, and that is what we look for.
-func httpClient() *http.Client {
-	return &http.Client{
+func (w Site) client() *http.Client {
+	c := &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	if w.TLS != nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = w.TLS.Clone()
+		// One transport per call: keep no connection behind.
+		tr.DisableKeepAlives = true
+		c.Transport = tr
+	}
+	return c
 }

@@ -1,0 +1,248 @@
+package edge
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"text/template"
+)
+
+// Inside the edge container: where the rendered configuration is mounted,
+// and the unprivileged ports nginx listens on.
+const (
+	ConfDir       = "/etc/wpstack-edge"
+	ConfFile      = ConfDir + "/nginx.conf"
+	ListenHTTP    = 8080
+	ListenHTTPS   = 8443
+	certsSubdir   = "certs"
+	backendPort   = 80
+	hstsMaxAge    = 31536000 // one year, the preload list's minimum
+	acmeChallenge = "/.well-known/acme-challenge/"
+	// The cache's bound (the edge's /tmp tmpfs is larger) and how long a
+	// page stays fresh: short, as nothing purges it on publish yet.
+	cacheSize = "128m"
+	cacheTTL  = "60s"
+)
+
+// Site is one site as the edge serves it.
+type Site struct {
+	Name string
+	// Names are the site's domains, the first being the one WordPress
+	// stores; requests for any of them reach the site.
+	Names []string
+	// Backend is the site's web container as the edge resolves it on their
+	// shared network (host:port).
+	Backend string
+	// Host is the Host header WordPress gets: its first name, with the
+	// public HTTPS port when that is not 443.
+	Host string
+	HSTS bool
+	// Cache serves anonymous GET and HEAD from the edge's full-page cache.
+	Cache bool
+}
+
+// Config is everything the edge's nginx.conf is rendered from.
+type Config struct {
+	Sites []Site
+	// HTTPSPort is the public HTTPS port, for redirects (443: none in the URL).
+	HTTPSPort int
+}
+
+// CertPath and KeyPath are where a site's certificate and key are inside
+// the edge.
+func CertPath(site string) string { return ConfDir + "/" + certsSubdir + "/" + site + ".crt" }
+
+// KeyPath: see CertPath.
+func KeyPath(site string) string { return ConfDir + "/" + certsSubdir + "/" + site + ".key" }
+
+// Render returns nginx.conf for cfg. Sites are sorted by name, so equal
+// inputs give equal bytes (and no needless reload). Every value comes from
+// a validated spec: domains are DNS names, site names [a-z0-9-].
+func Render(cfg Config) ([]byte, error) {
+	sites := append([]Site(nil), cfg.Sites...)
+	sort.Slice(sites, func(i, j int) bool { return sites[i].Name < sites[j].Name })
+	seen := map[string]string{}
+	for _, s := range sites {
+		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
+			return nil, fmt.Errorf("render the edge: site %q has no names, backend or host", s.Name)
+		}
+		for _, n := range s.Names {
+			if other, ok := seen[n]; ok {
+				return nil, fmt.Errorf("render the edge: domain %q is claimed by sites %q and %q", n, other, s.Name)
+			}
+			seen[n] = s.Name
+		}
+	}
+	redirectPort := ""
+	if cfg.HTTPSPort != 0 && cfg.HTTPSPort != 443 {
+		redirectPort = fmt.Sprintf(":%d", cfg.HTTPSPort)
+	}
+	var b bytes.Buffer
+	err := confTemplate.Execute(&b, map[string]any{
+		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("render the edge: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+var confTemplate = template.Must(template.New("nginx.conf").Funcs(template.FuncMap{
+	"join": strings.Join, "cert": CertPath, "key": KeyPath,
+}).Parse(`# wpstack edge: rendered from every site's spec by wpstack; do not edit,
+# the next wpstack up, down or destroy of a site with --domain rewrites it.
+daemon off;
+worker_processes auto;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+
+events {
+	worker_connections 4096;
+}
+
+http {
+	server_tokens off;
+	default_type text/plain;
+	charset utf-8;
+	log_format wpstack '$remote_addr $host "$request" $status $body_bytes_sent $request_time "$http_user_agent"';
+	access_log /dev/stdout wpstack;
+
+	# Everything nginx writes goes to the /tmp tmpfs: the root is read-only.
+	client_body_temp_path /tmp/nginx-body;
+	proxy_temp_path /tmp/nginx-proxy;
+	fastcgi_temp_path /tmp/nginx-fastcgi;
+	uwsgi_temp_path /tmp/nginx-uwsgi;
+	scgi_temp_path /tmp/nginx-scgi;
+
+	# Docker's embedded DNS: a re-created web container is found again
+	# within seconds, without a reload.
+	resolver 127.0.0.11 valid=5s ipv6=off;
+	resolver_timeout 3s;
+
+	gzip on;
+	gzip_vary on;
+	gzip_proxied any;
+	gzip_types text/css text/xml application/javascript application/json application/rss+xml application/atom+xml image/svg+xml;
+
+	client_max_body_size 128m;
+	proxy_http_version 1.1;
+	proxy_connect_timeout 5s;
+	proxy_read_timeout 300s;
+	proxy_send_timeout 300s;
+
+	ssl_protocols TLSv1.2 TLSv1.3;
+	ssl_prefer_server_ciphers off;
+	ssl_session_cache shared:wpstack:10m;
+	ssl_session_timeout 1d;
+	ssl_session_tickets off;
+
+	# The full-page cache of the sites that have it: on the /tmp tmpfs,
+	# so memory is bounded by max_size. Keyed on scheme, host (always one
+	# of the site's names: server_name matched it), path and query.
+	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
+	proxy_cache_key "$scheme|$host|$request_uri";
+	proxy_cache_methods GET HEAD;
+	proxy_cache_valid 200 301 302 {{.CacheTTL}};
+	proxy_cache_valid 404 10s;
+	proxy_cache_use_stale error timeout invalid_header updating http_500 http_502 http_503 http_504;
+	proxy_cache_background_update on;
+	proxy_cache_lock on;
+	proxy_cache_lock_timeout 5s;
+
+	# Never from the cache, never into it: logged-in users, password-
+	# protected posts, commenters, carts, an Authorization header.
+	map $http_cookie $wpstack_cookie_nocache {
+		default 0;
+		"~*(wordpress_logged_in_|wordpress_sec_|wp-postpass_|comment_author_|woocommerce_|wp_woocommerce_session_)" 1;
+	}
+	# ... and wp-admin, the login, XML-RPC, cron, previews, the health check.
+	map $request_uri $wpstack_uri_nocache {
+		default 0;
+		"~*^/(wp-admin/|wp-login\.php|xmlrpc\.php|wp-cron\.php|\.wpstack/)" 1;
+		"~*[?&](preview|preview_id|p_preview)=" 1;
+	}
+	map "$wpstack_cookie_nocache$wpstack_uri_nocache$http_authorization" $wpstack_nocache {
+		"00" 0;
+		default 1;
+	}
+	# X-Cache on every response: HIT, MISS or BYPASS.
+	map $upstream_cache_status $wpstack_x_cache {
+		HIT HIT;
+		STALE HIT;
+		UPDATING HIT;
+		REVALIDATED HIT;
+		MISS MISS;
+		EXPIRED MISS;
+		default BYPASS;
+	}
+
+	# No site has this name: a neutral 404 over HTTP, and over TLS no
+	# certificate at all for a name no site has.
+	server {
+		listen {{.HTTP}} default_server;
+		listen {{.HTTPS}} ssl default_server;
+		ssl_reject_handshake on;
+		location / {
+			return 404 "Not Found\n";
+		}
+	}
+{{range .Sites}}
+	# site {{.Name}}
+	server {
+		listen {{$.HTTP}};
+		server_name {{join .Names " "}};
+		location {{$.ACME}} {
+			return 404 "Not Found\n";
+		}
+		location / {
+			return 301 https://$host{{$.RedirectPort}}$request_uri;
+		}
+	}
+	server {
+		listen {{$.HTTPS}} ssl;
+		server_name {{join .Names " "}};
+		ssl_certificate {{cert .Name}};
+		ssl_certificate_key {{key .Name}};
+		location / {
+{{- if .HSTS}}
+			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
+{{- end}}
+{{- if .Cache}}
+			proxy_cache wpstack_pages;
+			proxy_cache_bypass $wpstack_nocache;
+			proxy_no_cache $wpstack_nocache;
+			# Responses that set cookies or say private/no-store are never
+			# stored (nginx's default, kept: no proxy_ignore_headers). One
+			# body per URL: the backend is asked for no compression.
+			proxy_set_header Accept-Encoding "";
+			add_header X-Cache $wpstack_x_cache always;
+{{- else}}
+			add_header X-Cache BYPASS always;
+{{- end}}
+			# The edge alone says what the scheme, the client and the host
+			# are: whatever a client sent in these headers is replaced.
+			proxy_set_header Host "{{.Host}}";
+			proxy_set_header X-Forwarded-Proto https;
+			proxy_set_header X-Forwarded-For $remote_addr;
+			proxy_set_header X-Forwarded-Host "{{.Host}}";
+			proxy_set_header X-Forwarded-Port "";
+			proxy_set_header X-Real-IP $remote_addr;
+			proxy_set_header Forwarded "";
+			proxy_set_header X-Forwarded-Ssl "";
+			proxy_set_header X-Forwarded-Scheme "";
+			proxy_set_header X-Forwarded-Server "";
+			proxy_set_header X-Url-Scheme "";
+			proxy_set_header Front-End-Https "";
+			proxy_set_header Proxy "";
+			proxy_set_header Connection "";
+			set $wpstack_backend {{.Backend}};
+			proxy_pass http://$wpstack_backend;
+		}
+	}
+{{end}}}
+`))
+
+// Backend is a site's web container as the edge reaches it.
+func Backend(container string) string { return fmt.Sprintf("%s:%d", container, backendPort) }

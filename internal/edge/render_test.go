@@ -1,0 +1,88 @@
+package edge
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wpstack/wpstack/internal/images"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestRenderGolden(t *testing.T) {
+	two := Config{HTTPSPort: 443, Sites: []Site{
+		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true},
+		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test"},
+	}}
+	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443"}}}
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{{"empty", Config{}}, {"two-sites", two}, {"https-port", port}} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Render(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", tt.name+".golden.conf")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/edge -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("render differs from %s (run with -update if intended):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestRenderOrderAndSafety(t *testing.T) {
+	a := Site{Name: "a", Names: []string{"a.test"}, Backend: Backend("a-web-1"), Host: "a.test"}
+	b := Site{Name: "b", Names: []string{"b.test"}, Backend: Backend("b-web-1"), Host: "b.test"}
+	x, _ := Render(Config{Sites: []Site{a, b}})
+	y, _ := Render(Config{Sites: []Site{b, a}})
+	if !bytes.Equal(x, y) {
+		t.Error("the order of the sites changes the rendered configuration")
+	}
+	b.Names = []string{"a.test"}
+	if _, err := Render(Config{Sites: []Site{a, b}}); err == nil || !strings.Contains(err.Error(), `"a.test" is claimed by sites "a" and "b"`) {
+		t.Errorf("two sites with one name: %v", err)
+	}
+	if _, err := Render(Config{Sites: []Site{{Name: "c"}}}); err == nil {
+		t.Error("a site without names rendered")
+	}
+	// Every forwarded header a client could spoof is set by the edge.
+	for _, h := range []string{"X-Forwarded-Proto https", "X-Forwarded-For $remote_addr", `X-Forwarded-Host "a.test"`, `Forwarded ""`, `Host "a.test"`} {
+		if !bytes.Contains(x, []byte("proxy_set_header "+h+";")) {
+			t.Errorf("the edge does not set %s", h)
+		}
+	}
+}
+
+// The edge image checks at build time the configuration it starts with
+// before wpstack mounts its own: it must be the one Render makes for no site.
+func TestEmptyConfIsRendered(t *testing.T) {
+	files, err := images.Recipe(images.RoleEdgeNginx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Render(Config{})
+	for _, f := range files {
+		if f.Name == "empty.conf" {
+			if !bytes.Equal(f.Data, want) {
+				t.Errorf("recipes/edge-nginx/empty.conf differs from Render(Config{}); copy testdata/empty.golden.conf there")
+			}
+			return
+		}
+	}
+	t.Error("recipes/edge-nginx has no empty.conf")
+}
