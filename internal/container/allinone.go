@@ -95,7 +95,7 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 			{
 				Name:    "apache2",
 				Path:    apacheBin,
-				Args:    []string{"apache2", "-DFOREGROUND"},
+				Args:    apacheArgs(apacheEnv),
 				Env:     apacheEnv.list(),
 				Dir:     webRoot,
 				Restart: true,

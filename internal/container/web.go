@@ -61,7 +61,7 @@ func runWeb(logger *log.Logger, env environ) (int, error) {
 		Children: []ChildSpec{{
 			Name: "apache2",
 			Path: apacheBin,
-			Args: []string{"apache2", "-DFOREGROUND"},
+			Args: apacheArgs(apacheEnv),
 			Env:  apacheEnv.list(),
 			Dir:  webRoot,
 		}},
@@ -156,6 +156,14 @@ func apacheEnviron(env environ) (environ, error) {
 		if !strings.HasPrefix(k, "APACHE_") && k != "LANG" {
 			delete(vars, k)
 		}
+	}
+	proxies, err := trustedProxies(env[EnvTrustedProxies])
+	if err != nil {
+		return nil, err
+	}
+	// Always set, so values from elsewhere never reach Apache.
+	for k, v := range proxyVars(proxies) {
+		vars[k] = v
 	}
 	return env.with(vars), nil
 }

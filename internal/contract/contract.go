@@ -107,11 +107,17 @@ const (
 	EnvWPConfigExtra    = "WORDPRESS_CONFIG_EXTRA"
 	// Optional settings of the web image, as in the official image; the
 	// plan sets none of them.
-	EnvWPDBCharset  = "WORDPRESS_DB_CHARSET"
-	EnvWPDBCollate  = "WORDPRESS_DB_COLLATE"
-	EnvWPDebug      = "WORDPRESS_DEBUG"
-	EnvSaltsFile    = "WPSTACK_SALTS_FILE"
-	EnvInstallLock  = "WPSTACK_INSTALL_LOCK" // only wpstack may run the installer
+	EnvWPDBCharset = "WORDPRESS_DB_CHARSET"
+	EnvWPDBCollate = "WORDPRESS_DB_COLLATE"
+	EnvWPDebug     = "WORDPRESS_DEBUG"
+	EnvSaltsFile   = "WPSTACK_SALTS_FILE"
+	EnvInstallLock = "WPSTACK_INSTALL_LOCK" // only wpstack may run the installer
+	// EnvTrustedProxies: the ranges whose X-Forwarded-* headers count.
+	EnvTrustedProxies = "WPSTACK_TRUSTED_PROXIES"
+	// EnvProxyList and EnvProxyExpr: what PID 1 hands Apache from it (the
+	// ranges for RemoteIPTrustedProxy, a match on the connection's peer).
+	EnvProxyList    = "WPSTACK_PROXY_LIST"
+	EnvProxyExpr    = "WPSTACK_PROXY_EXPR"
 	EnvDBWait       = "WPSTACK_DB_WAIT"
 	EnvWPVersion    = "WPSTACK_WP_VERSION"
 	EnvSite         = "WPSTACK_SITE"

@@ -145,8 +145,12 @@ func webService(spec site.Spec, in Inputs) types.ServiceConfig {
 func harden(s *types.ServiceConfig) {
 	s.CapDrop = []string{"ALL"}
 	s.CapAdd = []string{"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"}
-	s.SecurityOpt = []string{"no-new-privileges:true"}
+	s.SecurityOpt = []string{NoNewPrivileges}
 }
+
+// NoNewPrivileges is the security option that sets no_new_privs on every
+// process of a container.
+const NoNewPrivileges = "no-new-privileges:true"
 
 func env(m map[string]string) types.MappingWithEquals {
 	out := types.MappingWithEquals{}

@@ -57,6 +57,11 @@ type StackOptions struct {
 	WordPressVersion string
 }
 
+// TrustedProxiesSwarm are the ranges a swarm web task takes forwarded
+// headers from: the private ranges Docker's default address pools carve
+// overlay networks from.
+const TrustedProxiesSwarm = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+
 // DBNodeLabel is the node label whose node runs site's database.
 func DBNodeLabel(siteName string) string { return contract.LabelDBNodePrefix + siteName }
 
@@ -136,7 +141,16 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	web.Environment = cloneEnv(web.Environment)
 	extra := DisableWPCron
 	web.Environment[contract.EnvWPConfigExtra] = &extra
-	web.Volumes = []types.ServiceVolumeConfig{contentMount(opts.SharedStorage)}
+	// Web tasks publish no port: every peer that reaches them is on the
+	// site's own overlay network, whose subnet comes from the engine's
+	// private address pools. Those peers are the edge (and cron), so their
+	// X-Forwarded-* headers count; the edge sets X-Forwarded-Proto itself.
+	proxies := TrustedProxiesSwarm
+	web.Environment[contract.EnvTrustedProxies] = &proxies
+	// PID 1 copies the image's core into the webroot as a task starts; the
+	// root filesystem is read-only, so the webroot is a volume of the
+	// task's own (anonymous: the engine removes it with the task).
+	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage)}
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
 	}
@@ -207,11 +221,14 @@ func (o StackOptions) validate() error {
 }
 
 // swarmService drops what swarm ignores or refuses and renames the image
-// under the registry.
+// under the registry. The hardening of the single-host plan stays: read-only
+// root with its tmpfs mounts, the capability set and no-new-privileges
+// (the swarm converter maps each to the task's container spec).
 func swarmService(s types.ServiceConfig, registry string) types.ServiceConfig {
-	s.Restart = ""      // deploy.restart_policy instead
-	s.DependsOn = nil   // swarm starts services together; web waits for the db itself
-	s.SecurityOpt = nil // not supported by swarm services
+	s.Restart = ""    // deploy.restart_policy instead
+	s.DependsOn = nil // swarm starts services together; web waits for the db itself
+	s.SecurityOpt = append([]string(nil), s.SecurityOpt...)
+	s.Tmpfs = append(types.StringList(nil), s.Tmpfs...)
 	s.CapAdd = append([]string(nil), s.CapAdd...)
 	s.CapDrop = append([]string(nil), s.CapDrop...)
 	s.Image = StackImage(registry, s.Image)
@@ -238,7 +255,7 @@ func cronService(project string, web types.ServiceConfig) types.ServiceConfig {
 	s.Labels = labels
 	s.Environment = env(vars)
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
-	s.CapDrop = []string{"ALL"}
+	lockDown(&s)
 	// The image's healthcheck probes Apache, which this task does not run.
 	s.HealthCheck = &types.HealthCheckConfig{Disable: true}
 	s.Image = web.Image
@@ -262,7 +279,7 @@ func edgeService(project, published string, opts StackOptions) types.ServiceConf
 	s.Labels = labels
 	s.Environment = env(vars)
 	s.Networks = map[string]*types.ServiceNetworkConfig{network: nil}
-	s.CapDrop = []string{"ALL"}
+	lockDown(&s)
 	s.Ports = []types.ServicePortConfig{{Target: EdgePort, Published: published, Protocol: "tcp", Mode: "host"}}
 	s.Image = StackImage(opts.Registry, opts.EdgeImage)
 	s.Deploy = &types.DeployConfig{
@@ -275,6 +292,16 @@ func edgeService(project, published string, opts StackOptions) types.ServiceConf
 		UpdateConfig: rolling("stop-first", opts.UpdateDelay),
 	}
 	return s
+}
+
+// lockDown hardens a stack-only service that starts as its final user and
+// needs no capability at all: nothing to write outside its tmpfs mounts, and
+// no privilege gain through setuid binaries.
+func lockDown(s *types.ServiceConfig) {
+	s.CapDrop = []string{"ALL"}
+	s.ReadOnly = true
+	s.Tmpfs = types.StringList{"/run", "/tmp"}
+	s.SecurityOpt = []string{NoNewPrivileges}
 }
 
 // rolling is an update (or rollback) of one task at a time, watched for

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -79,8 +80,14 @@ func TestStackInvariants(t *testing.T) {
 			t.Errorf("%s has no restart policy", name)
 		}
 	}
-	if web.Volumes[0].Type != "bind" || web.Volumes[0].Source != "/mnt/x" || web.Volumes[0].Target != contentDir {
+	// The webroot is the task's own volume (the root filesystem is
+	// read-only); wp-content is the shared folder.
+	if len(web.Volumes) != 2 || web.Volumes[0].Type != "volume" || web.Volumes[0].Source != "" || web.Volumes[0].Target != contract.Webroot ||
+		web.Volumes[1].Type != "bind" || web.Volumes[1].Source != "/mnt/x" || web.Volumes[1].Target != contentDir {
 		t.Errorf("web volumes = %+v", web.Volumes)
+	}
+	if !web.ReadOnly {
+		t.Error("web's root filesystem is writable")
 	}
 	if s.Networks["default"].Driver != "overlay" {
 		t.Errorf("network = %+v", s.Networks["default"])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
@@ -38,6 +39,40 @@ func ensureDataDirs(ctx context.Context, spec site.Spec, local bool) error {
 			return fmt.Errorf("create data folder %s: %w; create it yourself or choose another --data-dir", dir, err)
 		}
 		events.Emit(ctx, "folder "+dir, events.Done, "created")
+	}
+	return nil
+}
+
+// checkFolders refuses a spec whose --data-dir or --shared-storage holds
+// another site's data: the same folder, one inside it, or one it is
+// inside, as the stored specs say. Paths are compared as they resolve
+// here, so a symlink alias of another site's folder is caught too.
+func (s *Service) checkFolders(spec site.Spec) error {
+	mine := spec.Folders()
+	if len(mine) == 0 {
+		return nil
+	}
+	names, err := s.store.List()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if name == spec.Name {
+			continue
+		}
+		other, err := s.store.Load(name)
+		if err != nil {
+			continue // an unreadable spec is reported by the commands on that site
+		}
+		for flag, dir := range mine {
+			for oflag, odir := range other.Folders() {
+				a, b := site.Resolve(dir), site.Resolve(odir)
+				if site.Overlap(a, b) || site.Overlap(filepath.Clean(dir), filepath.Clean(odir)) {
+					return fmt.Errorf("%s %s holds site %q's data (its %s is %s): give a folder of its own to %s, e.g. %s /srv/wp-%s",
+						flag, dir, name, oflag, odir, spec.Name, flag, spec.Name)
+				}
+			}
+		}
 	}
 	return nil
 }

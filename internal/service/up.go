@@ -57,6 +57,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err != nil {
 		return UpResult{}, err
 	}
+	if err := s.checkFolders(spec); err != nil {
+		return UpResult{}, err
+	}
 	if spec.HasDomains() {
 		// One edge for every site with domains: their ups run one at a time,
 		// so no two sites claim one name and the edge's configuration is

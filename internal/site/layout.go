@@ -23,6 +23,11 @@ func (s *Spec) validateLayout() error {
 	if s.DataDir != "" && !filepath.IsAbs(s.DataDir) {
 		return fmt.Errorf("invalid data folder %q: give an absolute path with --data-dir (e.g. /srv/wp-%s)", s.DataDir, s.Name)
 	}
+	if s.DataDir != "" {
+		if err := CheckFolder("--data-dir", s.DataDir); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -34,6 +34,11 @@ func (s *Spec) validateTarget() error {
 	if s.SharedStorage != "" && (!path.IsAbs(s.SharedStorage) || strings.ContainsAny(s.SharedStorage, ":,") || path.Clean(s.SharedStorage) == "/") {
 		return fmt.Errorf("invalid shared storage %q: give an absolute path present on every node (an NFS or GlusterFS mount) with --shared-storage", s.SharedStorage)
 	}
+	if s.SharedStorage != "" {
+		if err := CheckFolder("--shared-storage", s.SharedStorage); err != nil {
+			return err
+		}
+	}
 	if s.Bind != "" {
 		return fmt.Errorf("--bind is not supported with --target swarm: the site's port is published on every node")
 	}

@@ -54,7 +54,13 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 		User:           s.User,
 		CapabilityAdd:  s.CapAdd,
 		CapabilityDrop: s.CapDrop,
+		ReadOnly:       s.ReadOnly,
 	}
+	privs, err := privileges(s.SecurityOpt)
+	if err != nil {
+		return swarm.ServiceSpec{}, err
+	}
+	cs.Privileges = privs
 	if s.StopGracePeriod != nil {
 		g := time.Duration(*s.StopGracePeriod)
 		cs.StopGracePeriod = &g
@@ -146,12 +152,38 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 	return spec, nil
 }
 
+// privileges maps the security options swarm offers. no-new-privileges
+// reaches the task from Engine API 1.44 (Docker 25.0) on; an older engine
+// drops the field without an error (see MinAPINoNewPrivileges).
+func privileges(opts []string) (*swarm.Privileges, error) {
+	if len(opts) == 0 {
+		return nil, nil
+	}
+	p := &swarm.Privileges{}
+	for _, o := range opts {
+		switch o {
+		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true":
+			p.NoNewPrivileges = true
+		case "no-new-privileges:false", "no-new-privileges=false":
+			p.NoNewPrivileges = false
+		default:
+			return nil, fmt.Errorf("security option %q is not supported on a swarm service: only no-new-privileges is", o)
+		}
+	}
+	return p, nil
+}
+
 func mounts(p *types.Project, s types.ServiceConfig) ([]mount.Mount, error) {
 	var out []mount.Mount
 	for _, t := range s.Tmpfs {
 		out = append(out, mount.Mount{Type: mount.TypeTmpfs, Target: t})
 	}
 	for _, v := range s.Volumes {
+		if v.Type == types.VolumeTypeVolume && v.Source == "" {
+			// Anonymous: the task's own, removed with its container.
+			out = append(out, mount.Mount{Type: mount.TypeVolume, Target: v.Target, ReadOnly: v.ReadOnly})
+			continue
+		}
 		m, err := composeapi.Mount(p, s.Name, v)
 		if err != nil {
 			return nil, err

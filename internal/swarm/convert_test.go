@@ -107,3 +107,89 @@ func TestSpecHashStable(t *testing.T) {
 		t.Error("a changed spec hashes the same")
 	}
 }
+
+// Every task gets the hardening of the local containers: read-only root
+// with tmpfs at /run and /tmp (db, web, cron, edge), the capability set of
+// the plan and no-new-privileges.
+func TestServiceSpecsHardening(t *testing.T) {
+	specs := testSpecs(t)
+	pid1Caps := []string{"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"}
+	for _, tt := range []struct {
+		name string
+		add  []string
+	}{
+		{"blog_db", pid1Caps},
+		{"blog_web", pid1Caps},
+		{"blog_cron", nil},
+		{"blog_edge", nil},
+	} {
+		cs := specs[tt.name].TaskTemplate.ContainerSpec
+		if cs == nil {
+			t.Fatalf("%s: no container spec", tt.name)
+		}
+		if !cs.ReadOnly {
+			t.Errorf("%s: root filesystem is writable", tt.name)
+		}
+		if cs.Privileges == nil || !cs.Privileges.NoNewPrivileges {
+			t.Errorf("%s: no-new-privileges not set: %+v", tt.name, cs.Privileges)
+		}
+		if strings.Join(cs.CapabilityDrop, ",") != "ALL" {
+			t.Errorf("%s: drops %v, want ALL", tt.name, cs.CapabilityDrop)
+		}
+		if strings.Join(cs.CapabilityAdd, ",") != strings.Join(tt.add, ",") {
+			t.Errorf("%s: adds %v, want %v", tt.name, cs.CapabilityAdd, tt.add)
+		}
+		tmpfs := map[string]bool{}
+		for _, m := range cs.Mounts {
+			if m.Type == mount.TypeTmpfs {
+				tmpfs[m.Target] = true
+			}
+		}
+		if !tmpfs["/run"] || !tmpfs["/tmp"] {
+			t.Errorf("%s: tmpfs mounts %v, want /run and /tmp", tt.name, tmpfs)
+		}
+	}
+}
+
+func TestPrivileges(t *testing.T) {
+	for _, tt := range []struct {
+		opts    []string
+		nnp     bool
+		none    bool
+		wantErr bool
+	}{
+		{opts: nil, none: true},
+		{opts: []string{"no-new-privileges:true"}, nnp: true},
+		{opts: []string{"no-new-privileges"}, nnp: true},
+		{opts: []string{"no-new-privileges:false"}},
+		{opts: []string{"seccomp=unconfined"}, wantErr: true},
+		{opts: []string{"apparmor:unconfined"}, wantErr: true},
+	} {
+		p, err := privileges(tt.opts)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%v: err = %v, want error %v", tt.opts, err, tt.wantErr)
+			continue
+		}
+		if tt.wantErr {
+			continue
+		}
+		if (p == nil) != tt.none || (p != nil && p.NoNewPrivileges != tt.nnp) {
+			t.Errorf("%v: privileges %+v, want none=%v nnp=%v", tt.opts, p, tt.none, tt.nnp)
+		}
+	}
+}
+
+// The web task's webroot, where PID 1 copies the core, is an anonymous
+// volume of the task's own: the root filesystem is read-only.
+func TestServiceSpecsWebRootVolume(t *testing.T) {
+	web := testSpecs(t)["blog_web"].TaskTemplate.ContainerSpec
+	for _, m := range web.Mounts {
+		if m.Target == "/var/www/html" {
+			if m.Type != mount.TypeVolume || m.Source != "" || m.ReadOnly || m.VolumeOptions != nil {
+				t.Errorf("webroot mount %+v, want an anonymous writable volume", m)
+			}
+			return
+		}
+	}
+	t.Errorf("no webroot mount in %+v", web.Mounts)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/versions"
 
 	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
@@ -22,6 +23,11 @@ import (
 // so an unchanged service is left alone (and its previous spec, the one
 // `rollback` returns to, is kept).
 const LabelSpecHash = contract.LabelSpecHash
+
+// MinAPINoNewPrivileges is the first Engine API version whose swarm
+// container spec carries Privileges.NoNewPrivileges (Docker 25.0). ReadOnly
+// came with 1.28 and CapabilityAdd/Drop with 1.41.
+const MinAPINoNewPrivileges = "1.44"
 
 // DeployOptions tune Deploy.
 type DeployOptions struct {
@@ -49,6 +55,9 @@ func (c *Cluster) Deploy(ctx context.Context, p *types.Project, opts DeployOptio
 	specs, err := ServiceSpecs(p, ids)
 	if err != nil {
 		return err
+	}
+	if v := c.cli.ClientVersion(); versions.LessThan(v, MinAPINoNewPrivileges) {
+		events.Emit(ctx, "stack "+p.Name, events.Info, fmt.Sprintf("engine API %s: swarm tasks run without no-new-privileges (it needs API %s, Docker Engine 25.0); read-only root and capabilities apply", v, MinAPINoNewPrivileges))
 	}
 	return c.reconcile(ctx, p.Name, specs, opts)
 }

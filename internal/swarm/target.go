@@ -118,6 +118,14 @@ func (t *Target) Plan(s site.Spec, img target.Images, secretsDir string) (*types
 // wrapping ErrRolledBack) and until the edge passes requests to a healthy
 // web replica.
 func (t *Target) Deploy(ctx context.Context, s site.Spec, p *types.Project) error {
+	// A missing --shared-storage folder would only show as rejected tasks:
+	// refuse it, naming the nodes, before anything of the site is made.
+	if s.SharedStorage != "" {
+		if err := t.cluster.CheckBindSource(ctx, ProbeOptions{Name: s.ServiceName("storage-probe"), Path: s.SharedStorage,
+			Image: p.Services[plan.ServiceEdge].Image, Labels: s.Labels("storage-probe"), QueryRegistry: s.Registry != ""}); err != nil {
+			return err
+		}
+	}
 	node, err := t.cluster.PinNode(ctx, plan.DBNodeLabel(s.Name), t.info.NodeID)
 	if err != nil {
 		return err

@@ -122,6 +122,33 @@ func TestSwarm(t *testing.T) {
 		return
 	}
 
+	t.Run("missing shared storage is refused naming the nodes", func(t *testing.T) {
+		e, cl := e.with(t), cl.with(t)
+		other := siteName("e2e5-nf")
+		t.Cleanup(func() { e.run("destroy", other, "--yes") })
+		// Present on the first node only (not under the folder all nodes share).
+		dir := "/srv/" + other
+		if out, err := clDocker(context.Background(), nil, "exec", cl.nodes[0].name, "mkdir", "-p", dir); err != nil {
+			t.Fatalf("mkdir on node %s: %v: %s", cl.nodes[0].name, err, out)
+		}
+		r := e.mustFail([]string{dir, "missing", cl.nodes[1].name, cl.nodes[2].name, "nothing was deployed"},
+			"up", other, "--target", "swarm", "--replicas", "2", "--registry", cl.registry, "--port", "8091",
+			"--shared-storage", dir, "--wordpress-source", "debian")
+		t.Logf("MEASURE missing shared storage refused: %s", r.took.Round(100*time.Millisecond))
+		if strings.Contains(r.stderr, cl.nodes[0].name+",") || strings.Contains(r.stderr, "node "+cl.nodes[0].name) {
+			t.Errorf("the error names node %s, which has the folder:\n%s", cl.nodes[0].name, r.stderr)
+		}
+		for what, args := range map[string][]string{
+			"services": {"service", "ls", "-q", "--filter", "name=" + other},
+			"networks": {"network", "ls", "-q", "--filter", "name=" + other},
+			"secrets":  {"secret", "ls", "-q", "--filter", "name=" + other},
+		} {
+			if out := cl.node(0, args...); out != "" {
+				t.Errorf("a refused up left %s: %s", what, out)
+			}
+		}
+	})
+
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)

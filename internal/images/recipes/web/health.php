@@ -2,14 +2,24 @@
 /**
  * wpstack: health check, served at /.wpstack/health.
  *
- * 200 when Apache, PHP and the database answer with the settings WordPress
- * uses; 503 otherwise. The reason is one line of plain text.
+ * 200 "ok" when Apache, PHP and the database answer with the settings
+ * WordPress uses; 503 "not ok" otherwise. The endpoint is public, so the
+ * reason goes only to the container's own log (Apache's error log is the
+ * container's stderr), never to the client.
  */
 
 require_once '/usr/share/wpstack/env.php';
 
 header('Content-Type: text/plain; charset=utf-8');
 header('Cache-Control: no-store');
+
+function wpstack_not_ok($why)
+{
+	error_log('wpstack health: database ' . $why);
+	http_response_code(503);
+	echo "not ok\n";
+	exit;
+}
 
 $host = wpstack_env('WORDPRESS_DB_HOST', 'mysql');
 $port = 3306;
@@ -36,15 +46,11 @@ mysqli_options($db, MYSQLI_OPT_CONNECT_TIMEOUT, 3);
 $ok = @mysqli_real_connect($db, $host, wpstack_env('WORDPRESS_DB_USER', 'root'),
 	wpstack_env('WORDPRESS_DB_PASSWORD', ''), wpstack_env('WORDPRESS_DB_NAME', 'wordpress'), $port, $socket);
 if (!$ok) {
-	http_response_code(503);
-	echo 'database: ', mysqli_connect_error(), "\n";
-	exit;
+	wpstack_not_ok('connect: ' . mysqli_connect_error());
 }
 $result = @mysqli_query($db, 'SELECT 1');
 if ($result === false) {
-	http_response_code(503);
-	echo 'database: ', mysqli_error($db), "\n";
-	exit;
+	wpstack_not_ok('query: ' . mysqli_error($db));
 }
 mysqli_close($db);
 echo "ok\n";

@@ -69,8 +69,11 @@ define('WP_DEBUG', !in_array(strtolower(wpstack_env('WORDPRESS_DEBUG', '')), arr
 // write files directly.
 define('FS_METHOD', 'direct');
 
-// Behind a TLS-terminating proxy the request arrives as plain HTTP.
-if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && stripos($_SERVER['HTTP_X_FORWARDED_PROTO'], 'https') !== false) {
+// Behind a TLS-terminating proxy the request arrives as plain HTTP. Apache
+// keeps X-Forwarded-Proto only on requests from a trusted proxy
+// (WPSTACK_TRUSTED_PROXIES, see wpstack-server.conf); from anyone else it
+// never reaches PHP.
+if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && strtolower(trim(explode(',', $_SERVER['HTTP_X_FORWARDED_PROTO'])[0])) === 'https') {
 	$_SERVER['HTTPS'] = 'on';
 }
 
