@@ -3,6 +3,7 @@ package plan
 import (
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/site"
 )
 
@@ -13,8 +14,8 @@ import (
 const NetworkEdge = "edge"
 
 // EnvTrustedProxies is the web image's list of proxies whose X-Forwarded-*
-// headers count (IPs or CIDR ranges; empty trusts nobody).
-const EnvTrustedProxies = "WPSTACK_TRUSTED_PROXIES"
+// headers count (the contract's name).
+const EnvTrustedProxies = contract.EnvTrustedProxies
 
 // addEdge puts the web service of a site with domains behind the edge: no
 // port of its own, a second network for the edge.
