@@ -69,11 +69,15 @@ bench: setup build
 clean:
 	rm -rf bin e2e.log $(INIT)
 
-# Fuzzing: each target of the archive reader, verify, the SQL URL rewrite
-# and the serialized fixer for FUZZTIME (their seeds under testdata/fuzz/
-# also run as unit tests).
+# Fuzzing: each target for FUZZTIME (PACKAGE:TARGET pairs): the archive
+# reader and verify, the SQL URL rewrite and the serialized fixer, the spec
+# loader, and the renderers of generated configs (the compose export and the
+# edge's nginx.conf). Their seeds under testdata/fuzz/ also run as unit tests.
 FUZZTIME ?= 30s
-FUZZ_TARGETS ?= FuzzVerify FuzzReader FuzzRewriteSQL FuzzReplace
+FUZZ_TARGETS ?= backup:FuzzVerify backup:FuzzReader backup:FuzzRewriteSQL backup:FuzzReplace \
+	state:FuzzLoadSpec plan:FuzzRenderCompose edge:FuzzRender
 .PHONY: fuzz
 fuzz:
-	set -e; for t in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/backup/; done
+	set -e; for pt in $(FUZZ_TARGETS); do p=$${pt%%:*}; t=$${pt#*:}; \
+		echo "fuzz $$t in internal/$$p for $(FUZZTIME)"; \
+		GOWORK=off $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/$$p/; done

@@ -6,6 +6,7 @@ package site
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"regexp"
 	"strconv"
@@ -189,6 +190,9 @@ func (s *Spec) Validate() error {
 		}
 	} else if s.Port < 1 || s.Port > 65535 {
 		return fmt.Errorf("invalid port %d: choose one between 1 and 65535 with --port", s.Port)
+	}
+	if s.Bind != "" && net.ParseIP(s.Bind) == nil {
+		return fmt.Errorf("invalid --bind %q: give an IP address of this host to publish on, e.g. --bind 127.0.0.1 (or leave it out for every address)", s.Bind)
 	}
 	if !hostRE.MatchString(s.Host) {
 		return fmt.Errorf("invalid host %q: give a DNS name or an IP address with --host (e.g. localhost or blog.example.com)", s.Host)

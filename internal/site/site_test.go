@@ -69,6 +69,8 @@ func TestValidate(t *testing.T) {
 		{func(s *Spec) {}, ""},
 		{func(s *Spec) { s.Port = 70000 }, "--port"},
 		{func(s *Spec) { s.Port = -1 }, "--port"},
+		{func(s *Spec) { s.Bind = "0" }, "--bind"},
+		{func(s *Spec) { s.Bind = "localhost" }, "--bind"},
 		{func(s *Spec) { s.Layout = "cluster" }, "--layout"},
 		{func(s *Spec) { s.Layout = LayoutAllInOne }, ""},
 		{func(s *Spec) { s.DataDir = "relative/dir" }, "--data-dir"},
