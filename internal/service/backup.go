@@ -88,6 +88,11 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		removeStalePartials(ctx, dir, spec.Name+"-")
 		out = freeName(filepath.Join(dir, spec.Name+"-"+start.UTC().Format("20060102-150405")+suffix), backup.Extension)
 	}
+	if opts.Output != "" {
+		// Partial files of this very name are a killed backup's (the
+		// site's lock is held): the next run clears them.
+		removeStalePartials(ctx, filepath.Dir(out), filepath.Base(out)+"-")
+	}
 	res := "backup " + filepath.Base(out)
 	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
