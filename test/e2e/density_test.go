@@ -191,8 +191,9 @@ func TestSubnetRangeExhausted(t *testing.T) {
 	}
 	e.mustRun("up", a, "--port", fmt.Sprint(freePort(t)))
 	e.mustRun("up", b, "--port", fmt.Sprint(freePort(t)))
-	e.mustFail([]string{"no free /27 subnet left in wpstack's range " + rng, "it holds 2 networks", "set WPSTACK_SUBNET_RANGE to a larger free range", "remove networks no longer used"},
+	r := e.mustFail([]string{"no free /27 subnet left in wpstack's range " + rng, "it holds 2 networks", "set WPSTACK_SUBNET_RANGE to a larger free range", "remove networks no longer used"},
 		"up", c, "--port", fmt.Sprint(freePort(t)))
+	t.Logf("the refusal: %s", strings.TrimSpace(r.stderr))
 	if got := e.labelled(c); len(got) != 0 {
 		t.Errorf("the refused up left %v", got)
 	}
