@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -205,4 +206,53 @@ func TestSubnetRangeExhausted(t *testing.T) {
 	// Room again once a site goes.
 	e.mustRun("destroy", a, "--yes")
 	e.mustRun("up", c, "--port", fmt.Sprint(freePort(t)))
+}
+
+// TestSubnetConcurrentUps starts four sites at once in a small range: they
+// all list the same free subnets, the engine refuses all but one of each
+// pick, and every site still comes up on a subnet of its own.
+func TestSubnetConcurrentUps(t *testing.T) {
+	e := newEnv(t)
+	const rng = "10.214.78.0/24"
+	e.extra = append(e.extra, "WPSTACK_SUBNET_RANGE="+rng)
+	var names []string
+	for i := 0; i < 4; i++ {
+		n := siteName(fmt.Sprintf("sbc%d", i))
+		e.cleanupSite(n)
+		names = append(names, n)
+	}
+	results := make([]result, len(names))
+	ports := make([]int, len(names))
+	for i := range ports {
+		ports[i] = freePort(t)
+	}
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.run("up", n, "--port", fmt.Sprint(ports[i]))
+		}()
+	}
+	wg.Wait()
+	seen := map[string]string{}
+	for i, n := range names {
+		if results[i].code != 0 {
+			t.Errorf("concurrent up %s failed: %s", n, results[i])
+			continue
+		}
+		nw, err := e.cli.NetworkInspect(context.Background(), n+"_default", network.InspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := nw.IPAM.Config[0].Subnet
+		if p, err := netip.ParsePrefix(sub); err != nil || !netip.MustParsePrefix(rng).Contains(p.Addr()) {
+			t.Errorf("%s is on %q, outside %s", n, sub, rng)
+		}
+		if other, ok := seen[sub]; ok {
+			t.Errorf("%s and %s share %s", n, other, sub)
+		}
+		seen[sub] = n
+	}
+	t.Logf("subnets: %v", seen)
 }
