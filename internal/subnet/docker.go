@@ -57,28 +57,32 @@ func Free(ctx context.Context, cli client.NetworkAPIClient, n int) error {
 // Create creates a bridge network on the first free subnet of the range
 // (EnvRange, else DefaultRange). When a concurrent create took that subnet
 // first, the engine refuses with an overlap: list again and take the next.
+// The engine holds a subnet before its network shows in the list, so a
+// refused subnet counts as used for the rest of this call.
 func Create(ctx context.Context, cli client.NetworkAPIClient, name string, opts network.CreateOptions) (network.CreateResponse, error) {
 	rng, err := ParseRange(os.Getenv(EnvRange))
 	if err != nil {
 		return network.CreateResponse{}, err
 	}
+	var refused []netip.Prefix
 	for try := 0; ; try++ {
 		used, err := InUse(ctx, cli)
 		if err != nil {
 			return network.CreateResponse{}, err
 		}
-		p, err := Next(rng, Bits, used)
+		p, err := Next(rng, Bits, append(used, refused...))
 		if err != nil {
 			return network.CreateResponse{}, err
 		}
 		opts.IPAM = &network.IPAM{Driver: "default", Config: []network.IPAMConfig{{Subnet: p.String()}}}
 		resp, err := cli.NetworkCreate(ctx, name, opts)
-		if err == nil || !IsOverlap(err) || try >= maxRaces {
-			if err != nil {
-				return resp, fmt.Errorf("subnet %s: %w", p, err)
-			}
+		if err == nil {
 			return resp, nil
 		}
+		if !IsOverlap(err) || try >= maxRaces {
+			return resp, fmt.Errorf("subnet %s: %w", p, err)
+		}
+		refused = append(refused, p)
 	}
 }
 

@@ -81,10 +81,14 @@ func TestParseRange(t *testing.T) {
 
 // fakeEngine holds networks and refuses overlapping subnets as the engine
 // does; race adds a network from "another process" before the first create.
+// With hidden, that network holds its subnet but is not listed yet, as on
+// the engine while a concurrent create is still in flight.
 type fakeEngine struct {
 	client.NetworkAPIClient
 	nets    []network.Summary
 	race    []string
+	hidden  bool
+	held    []network.Summary
 	creates int
 }
 
@@ -95,11 +99,15 @@ func (f *fakeEngine) NetworkList(context.Context, network.ListOptions) ([]networ
 func (f *fakeEngine) NetworkCreate(_ context.Context, name string, o network.CreateOptions) (network.CreateResponse, error) {
 	f.creates++
 	for len(f.race) > 0 {
-		f.nets = append(f.nets, summary("other", f.race[0]))
+		if f.hidden {
+			f.held = append(f.held, summary("other", f.race[0]))
+		} else {
+			f.nets = append(f.nets, summary("other", f.race[0]))
+		}
 		f.race = f.race[1:]
 	}
 	want := netip.MustParsePrefix(o.IPAM.Config[0].Subnet)
-	for _, n := range f.nets {
+	for _, n := range append(f.nets, f.held...) {
 		for _, c := range n.IPAM.Config {
 			if netip.MustParsePrefix(c.Subnet).Overlaps(want) {
 				return network.CreateResponse{}, errors.New("Error response from daemon: Pool overlaps with other one on this address space")
@@ -120,18 +128,20 @@ func TestCreate(t *testing.T) {
 		name     string
 		nets     []network.Summary
 		race     []string
+		hidden   bool
 		want     string
 		wantErr  string
 		nCreates int
 	}{
-		{"first free", []network.Summary{summary("bridge", "172.17.0.0/16")}, nil, "10.214.0.0/27", "", 1},
-		{"a concurrent create took it: the next one", nil, []string{"10.214.0.0/27"}, "10.214.0.32/27", "", 2},
-		{"a concurrent create took the last: exhausted", []network.Summary{summary("a", "10.214.0.0/27")}, []string{"10.214.0.32/27"}, "", "no free /27 subnet left in wpstack's range 10.214.0.0/26", 1},
-		{"full: nothing is created", []network.Summary{summary("a", "10.214.0.0/27"), summary("b", "10.214.0.32/27")}, nil, "", "set WPSTACK_SUBNET_RANGE to a larger free range", 0},
+		{"first free", []network.Summary{summary("bridge", "172.17.0.0/16")}, nil, false, "10.214.0.0/27", "", 1},
+		{"a concurrent create took it: the next one", nil, []string{"10.214.0.0/27"}, false, "10.214.0.32/27", "", 2},
+		{"a concurrent create in flight, not listed yet: the next one", nil, []string{"10.214.0.0/27"}, true, "10.214.0.32/27", "", 2},
+		{"a concurrent create took the last: exhausted", []network.Summary{summary("a", "10.214.0.0/27")}, []string{"10.214.0.32/27"}, true, "", "no free /27 subnet left in wpstack's range 10.214.0.0/26", 1},
+		{"full: nothing is created", []network.Summary{summary("a", "10.214.0.0/27"), summary("b", "10.214.0.32/27")}, nil, false, "", "set WPSTACK_SUBNET_RANGE to a larger free range", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &fakeEngine{nets: tt.nets, race: tt.race}
+			f := &fakeEngine{nets: tt.nets, race: tt.race, hidden: tt.hidden}
 			_, err := Create(context.Background(), f, "blog_default", network.CreateOptions{Driver: "bridge"})
 			if f.creates != tt.nCreates {
 				t.Errorf("creates = %d, want %d", f.creates, tt.nCreates)
