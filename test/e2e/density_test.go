@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 )
@@ -56,6 +58,16 @@ func TestDensity(t *testing.T) {
 	t.Logf("density: %d sites up in %s: %s per site on average, the slowest %s, the first %s, the last %s",
 		len(sites), total.Round(time.Second), (sum / time.Duration(len(took))).Round(100*time.Millisecond), worst.Round(100*time.Millisecond),
 		took[0].Round(100*time.Millisecond), took[len(took)-1].Round(100*time.Millisecond))
+
+	var mem uint64
+	for _, s := range sites {
+		for _, svc := range []string{"web", "db"} {
+			mem += memoryOf(t, e, s.name+"-"+svc+"-1")
+		}
+	}
+	edgeMem := memoryOf(t, e, edgeContainer)
+	t.Logf("density: memory of %d sites %.0f MiB (%.0f MiB per site), the edge %.0f MiB",
+		len(sites), float64(mem)/(1<<20), float64(mem)/(1<<20)/float64(len(sites)), float64(edgeMem)/(1<<20))
 
 	t.Run("every network on its own subnet of the range", func(t *testing.T) {
 		ctx := context.Background()
@@ -255,4 +267,26 @@ func TestSubnetConcurrentUps(t *testing.T) {
 		seen[sub] = n
 	}
 	t.Logf("subnets: %v", seen)
+}
+
+// memoryOf is a container's memory use as `docker stats` shows it: usage
+// less the page cache the kernel can drop.
+func memoryOf(t *testing.T, e *env, name string) uint64 {
+	t.Helper()
+	r, err := e.cli.ContainerStatsOneShot(context.Background(), name)
+	if err != nil {
+		t.Fatalf("stats of %s: %v", name, err)
+	}
+	defer r.Body.Close()
+	var st container.StatsResponse
+	if err := json.NewDecoder(r.Body).Decode(&st); err != nil {
+		t.Fatalf("stats of %s: %v", name, err)
+	}
+	m := st.MemoryStats
+	for _, k := range []string{"inactive_file", "total_inactive_file"} {
+		if v, ok := m.Stats[k]; ok && v < m.Usage {
+			return m.Usage - v
+		}
+	}
+	return m.Usage
 }
