@@ -45,7 +45,8 @@ where the admin password is kept. Every command is safe to re-run.
 
 State (site specs and generated secrets, mode 0600) lives in $WPSTACK_HOME,
 else $XDG_DATA_HOME/wpstack, else ~/.local/share/wpstack. The engine is the
-one DOCKER_HOST points at (default: the local socket).`,
+one DOCKER_HOST points at (default: the local socket). Each network wpstack
+creates there gets a /27 of WPSTACK_SUBNET_RANGE (default 10.213.0.0/16).`,
 		Example: `  wpstack up blog --port 8080 --title "My Blog" --admin-email me@example.com
   wpstack status blog
   wpstack logs blog --service web --follow

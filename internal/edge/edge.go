@@ -28,6 +28,7 @@ import (
 	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/subnet"
 )
 
 // Names and labels of the edge's resources on the engine.
@@ -384,7 +385,7 @@ func (m *Manager) ensureHomeNetwork(ctx context.Context) error {
 	if !errdefs.IsNotFound(err) {
 		return fmt.Errorf("inspect network %q: %w", HomeNetwork, err)
 	}
-	_, err = m.Cli.NetworkCreate(ctx, HomeNetwork, network.CreateOptions{Driver: "bridge", Labels: map[string]string{LabelRole: RoleEdge, site.LabelManaged: "true", LabelHome: m.Root}})
+	_, err = subnet.Create(ctx, m.Cli, HomeNetwork, network.CreateOptions{Driver: "bridge", Labels: map[string]string{LabelRole: RoleEdge, site.LabelManaged: "true", LabelHome: m.Root}})
 	if err != nil {
 		return fmt.Errorf("create network %q: %w", HomeNetwork, err)
 	}

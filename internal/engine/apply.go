@@ -19,6 +19,7 @@ import (
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/subnet"
 	"github.com/wpstack/wpstack/internal/target"
 )
 
@@ -195,10 +196,40 @@ func (e *Engine) ensureNetwork(ctx context.Context, s site.Spec, name string, la
 	if len(same) == 1 {
 		return nil
 	}
-	if _, err := e.cli.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels, Internal: internal}); err != nil {
+	// An explicit subnet from wpstack's range: Docker's default pools hold
+	// about 30 networks, fewer than the sites one engine runs.
+	if _, err := subnet.Create(ctx, e.cli, name, network.CreateOptions{Driver: "bridge", Labels: labels, Internal: internal}); err != nil {
 		return fmt.Errorf("create network %q: %w", name, err)
 	}
 	events.Emit(ctx, res, events.Done, "created")
+	return nil
+}
+
+// checkSubnets counts the networks the site still needs (its own and, with
+// domains, its edge network and the edge's) and refuses when the range has
+// no room for them, before anything is built or made.
+func (e *Engine) checkSubnets(ctx context.Context, s site.Spec) error {
+	names := []string{s.NetworkName()}
+	if s.HasDomains() {
+		names = append(names, s.EdgeNetworkName(), edge.HomeNetwork)
+	}
+	list, err := e.cli.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list the engine's networks: %w", err)
+	}
+	have := map[string]bool{}
+	for _, n := range list {
+		have[n.Name] = true
+	}
+	missing := 0
+	for _, n := range names {
+		if !have[n] {
+			missing++
+		}
+	}
+	if err := subnet.Free(ctx, e.cli, missing); err != nil {
+		return fmt.Errorf("site %q needs %d new networks: %w", s.Name, missing, err)
+	}
 	return nil
 }
 

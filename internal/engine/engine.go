@@ -71,8 +71,13 @@ func (e *Engine) Endpoint(s site.Spec) string {
 
 // Check refuses a held port before anything is built or written, unless the
 // site's own web container holds it.
+// It also refuses a site whose networks no longer fit in wpstack's subnet
+// range.
 func (e *Engine) Check(ctx context.Context, s site.Spec) error {
-	return e.CheckPorts(ctx, s, PortBindings(s))
+	if err := e.CheckPorts(ctx, s, PortBindings(s)); err != nil {
+		return err
+	}
+	return e.checkSubnets(ctx, s)
 }
 
 // Build makes the site's images on this engine (built, or found by recipe).
