@@ -40,6 +40,30 @@ type Site struct {
 	HSTS bool
 	// Cache serves anonymous GET and HEAD from the edge's full-page cache.
 	Cache bool
+	// LoginRate is the site's limit on POSTs to wp-login.php and
+	// xmlrpc.php per client address, as nginx writes it ("10r/m"); empty:
+	// the default. LoginRetryAfter is the Retry-After of its 429 (seconds).
+	LoginRate       string
+	LoginRetryAfter int
+}
+
+// Over the rate, a few POSTs in a row still pass (a person retrying a
+// mistyped password), then 429 until a slot frees.
+const (
+	loginBurst       = 3
+	defaultLoginRate = "10r/m"
+	defaultRetry     = 6
+)
+
+// LoginLimit turns --login-rate's count and unit (site.ParseLoginRate)
+// into nginx's rate and the seconds until one more POST is allowed.
+func LoginLimit(n int, unit string) (rate string, retryAfter int) {
+	per := 1
+	if unit == "m" {
+		per = 60
+	}
+	retryAfter = (per + n - 1) / n
+	return fmt.Sprintf("%dr/%s", n, unit), retryAfter
 }
 
 // Config is everything the edge's nginx.conf is rendered from.
@@ -63,6 +87,11 @@ func Render(cfg Config) ([]byte, error) {
 	sites := append([]Site(nil), cfg.Sites...)
 	sort.Slice(sites, func(i, j int) bool { return sites[i].Name < sites[j].Name })
 	seen := map[string]string{}
+	for i := range sites {
+		if sites[i].LoginRate == "" {
+			sites[i].LoginRate, sites[i].LoginRetryAfter = defaultLoginRate, defaultRetry
+		}
+	}
 	for _, s := range sites {
 		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
 			return nil, fmt.Errorf("render the edge: site %q has no names, backend or host", s.Name)
@@ -81,7 +110,7 @@ func Render(cfg Config) ([]byte, error) {
 	var b bytes.Buffer
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL, "LoginBurst": loginBurst,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -178,6 +207,20 @@ http {
 		default BYPASS;
 	}
 
+	# The brute-force brake: POSTs to the login and XML-RPC are counted per
+	# client address (the TCP peer: the edge is the first hop, nothing a
+	# client sends is trusted); every other request has an empty key, which
+	# limit_req does not count.
+	map "$request_method $uri" $wpstack_login_addr {
+		default "";
+		"~*^POST /(wp-login|xmlrpc)\.php(/|$)" $binary_remote_addr;
+	}
+	limit_req_status 429;
+	limit_req_log_level warn;
+{{- range .Sites}}
+	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};
+{{- end}}
+
 	# No site has this name: a neutral 404 over HTTP, and over TLS no
 	# certificate at all for a name no site has.
 	server {
@@ -205,6 +248,13 @@ http {
 		server_name {{join .Names " "}};
 		ssl_certificate {{cert .Name}};
 		ssl_certificate_key {{key .Name}};
+		limit_req zone=wpstack_login_{{.Name}} burst={{$.LoginBurst}} nodelay;
+		error_page 429 @wpstack_429;
+		location @wpstack_429 {
+			add_header Retry-After {{.LoginRetryAfter}} always;
+			add_header X-Cache BYPASS always;
+			return 429 "Too Many Requests: wait {{.LoginRetryAfter}} s before the next login attempt\n";
+		}
 		location / {
 {{- if .HSTS}}
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
