@@ -135,9 +135,9 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 		if err != nil {
 			return false, fmt.Errorf("site %q: %w", s.Name, err)
 		}
-		rate, retry := LoginLimit(n, unit)
+		rate, burst, retry := LoginLimit(n, unit)
 		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginRetryAfter: retry})
+			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry})
 	}
 	conf, err := Render(cfg)
 	if err != nil {

@@ -42,28 +42,30 @@ type Site struct {
 	Cache bool
 	// LoginRate is the site's limit on POSTs to wp-login.php and
 	// xmlrpc.php per client address, as nginx writes it ("10r/m"); empty:
-	// the default. LoginRetryAfter is the Retry-After of its 429 (seconds).
+	// the default. LoginBurst is nginx's burst, LoginRetryAfter is the Retry-After of its 429 (seconds).
 	LoginRate       string
+	LoginBurst      int
 	LoginRetryAfter int
 }
 
-// Over the rate, a few POSTs in a row still pass (a person retrying a
-// mistyped password), then 429 until a slot frees.
+// With no --login-rate: 10 a minute.
 const (
-	loginBurst       = 3
-	defaultLoginRate = "10r/m"
-	defaultRetry     = 6
+	defaultLoginRate  = "10r/m"
+	defaultLoginBurst = 9
+	defaultRetry      = 6
 )
 
 // LoginLimit turns --login-rate's count and unit (site.ParseLoginRate)
-// into nginx's rate and the seconds until one more POST is allowed.
-func LoginLimit(n int, unit string) (rate string, retryAfter int) {
+// into nginx's rate, its burst and the seconds until one more POST is
+// allowed. N a minute means N at once (a rate of N plus a burst of N-1),
+// then one more each 1/N of the minute: the N+1th POST in a row is refused.
+func LoginLimit(n int, unit string) (rate string, burst, retryAfter int) {
 	per := 1
 	if unit == "m" {
 		per = 60
 	}
 	retryAfter = (per + n - 1) / n
-	return fmt.Sprintf("%dr/%s", n, unit), retryAfter
+	return fmt.Sprintf("%dr/%s", n, unit), n - 1, retryAfter
 }
 
 // Config is everything the edge's nginx.conf is rendered from.
@@ -89,7 +91,7 @@ func Render(cfg Config) ([]byte, error) {
 	seen := map[string]string{}
 	for i := range sites {
 		if sites[i].LoginRate == "" {
-			sites[i].LoginRate, sites[i].LoginRetryAfter = defaultLoginRate, defaultRetry
+			sites[i].LoginRate, sites[i].LoginBurst, sites[i].LoginRetryAfter = defaultLoginRate, defaultLoginBurst, defaultRetry
 		}
 	}
 	for _, s := range sites {
@@ -110,7 +112,7 @@ func Render(cfg Config) ([]byte, error) {
 	var b bytes.Buffer
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL, "LoginBurst": loginBurst,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -248,7 +250,7 @@ http {
 		server_name {{join .Names " "}};
 		ssl_certificate {{cert .Name}};
 		ssl_certificate_key {{key .Name}};
-		limit_req zone=wpstack_login_{{.Name}} burst={{$.LoginBurst}} nodelay;
+		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
 		error_page 429 @wpstack_429;
 		location @wpstack_429 {
 			add_header Retry-After {{.LoginRetryAfter}} always;

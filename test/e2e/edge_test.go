@@ -602,6 +602,26 @@ func TestEdgeCache(t *testing.T) {
 		t.Errorf("POST /: X-Cache %q, want BYPASS", resp.Header.Get("X-Cache"))
 	}
 
+	// The brute-force brake (default 10 a minute per client address): ten
+	// POSTs to the login and XML-RPC reach WordPress, the eleventh gets 429
+	// with Retry-After; GETs are not counted (the bypass checks above).
+	bad := url.Values{"log": {"admin"}, "pwd": {"wrong-" + tag}, "wp-submit": {"Log In"}}.Encode()
+	xmlrpcCall := `<?xml version="1.0"?><methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>admin</value></param><param><value>wrong</value></param></params></methodCall>`
+	for i := 1; i <= 11; i++ {
+		path, body, ct := "/wp-login.php", bad, "application/x-www-form-urlencoded"
+		if i%2 == 0 {
+			path, body, ct = "/xmlrpc.php", xmlrpcCall, "text/xml"
+		}
+		resp, _ := anon.must("POST", anon.url("https", domain, path), strings.NewReader(body), map[string]string{"Content-Type": ct})
+		switch {
+		case i <= 10 && resp.StatusCode == http.StatusTooManyRequests:
+			t.Fatalf("login POST %d of 10 (%s) got 429 already", i, path)
+		case i == 11 && (resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "6"):
+			t.Fatalf("the 11th login POST within a minute (%s): %s, Retry-After %q; want 429 with Retry-After 6", path, resp.Status, resp.Header.Get("Retry-After"))
+		}
+	}
+	time.Sleep(7 * time.Second) // one slot frees each 6 s: the admin's login below needs one
+
 	// A logged-in admin gets WordPress, never the cached page.
 	admin := newEdgeHTTP(t, roots, httpPort, httpsPort, true)
 	pw := readFile(t, filepath.Join(e.home, "sites", name, "secrets", "admin_password"))
