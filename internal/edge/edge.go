@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -32,7 +33,7 @@ import (
 
 // Names and labels of the edge's resources on the engine.
 const (
-	ContainerName = "wpstack-edge"
+	ContainerName = contract.EdgeContainer
 	// HomeNetwork is the edge's own network: it publishes the ports through
 	// it and nothing else is on it. The sites' edge networks are internal,
 	// so they never take over as the container's gateway (and its ports).
@@ -62,6 +63,18 @@ type Manager struct {
 	ReachHost string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SaltsFile is where a site's salts file is: its purge token is
+	// derived from it (PurgeToken).
+	SaltsFile func(site string) string
+}
+
+// PurgeToken is a site's secret for the edge's purge endpoint, derived
+// from its salts file as the web image's plugin derives it: no new secret
+// to keep, and one site's token says nothing about another's.
+func PurgeToken(salts []byte) string {
+	mac := hmac.New(sha256.New, salts)
+	mac.Write([]byte(contract.EdgePurgeMessage))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // Dir is the edge's folder in the state directory.
@@ -136,8 +149,15 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, fmt.Errorf("site %q: %w", s.Name, err)
 		}
 		rate, burst, retry := LoginLimit(n, unit)
+		if m.SaltsFile == nil {
+			return false, fmt.Errorf("edge of site %q: no salts file to derive its purge token from", s.Name)
+		}
+		salts, err := os.ReadFile(m.SaltsFile(s.Name))
+		if err != nil {
+			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
+		}
 		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry})
+			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts)})
 	}
 	conf, err := Render(cfg)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Inside the edge container: where the rendered configuration is mounted,
@@ -15,6 +17,7 @@ const (
 	ConfFile      = ConfDir + "/nginx.conf"
 	ListenHTTP    = 8080
 	ListenHTTPS   = 8443
+	ListenPurge   = contract.EdgePurgePort
 	certsSubdir   = "certs"
 	backendPort   = 80
 	hstsMaxAge    = 31536000 // one year, the preload list's minimum
@@ -46,6 +49,9 @@ type Site struct {
 	LoginRate       string
 	LoginBurst      int
 	LoginRetryAfter int
+	// PurgeToken authenticates the site's purge requests (PurgeToken()).
+	// Empty: the site has no purge endpoint.
+	PurgeToken string
 }
 
 // With no --login-rate: 10 a minute.
@@ -111,7 +117,8 @@ func Render(cfg Config) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	err := confTemplate.Execute(&b, map[string]any{
-		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
+		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS, "Purge": ListenPurge,
+		"TokenHeader": headerVar(contract.EdgePurgeTokenHeader), "URIHeader": headerVar(contract.EdgePurgeURIHeader),
 		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
 	})
 	if err != nil {
@@ -126,6 +133,9 @@ var confTemplate = template.Must(template.New("nginx.conf").Funcs(template.FuncM
 # the next wpstack up, down or destroy of a site with --domain rewrites it.
 daemon off;
 worker_processes auto;
+# ngx_cache_purge (Debian's libnginx-mod-http-cache-purge): the sites'
+# plugins drop changed pages from the cache.
+load_module /usr/lib/nginx/modules/ngx_http_cache_purge_module.so;
 pid /tmp/nginx.pid;
 error_log stderr warn;
 
@@ -173,7 +183,10 @@ http {
 	# so memory is bounded by max_size. Keyed on scheme, host (always one
 	# of the site's names: server_name matched it), path and query.
 	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
-	proxy_cache_key "$scheme|$host|$request_uri";
+	# The key's host is the one WordPress is sent, whichever of the site's
+	# names the client used: the page is the same, and the site's plugin
+	# can purge it by the one name it knows.
+	proxy_cache_key "https|$wpstack_host|$request_uri";
 	proxy_cache_methods GET HEAD;
 	proxy_cache_valid 200 301 302 {{.CacheTTL}};
 	proxy_cache_valid 404 10s;
@@ -228,6 +241,7 @@ http {
 	server {
 		listen {{.HTTP}} default_server;
 		listen {{.HTTPS}} ssl default_server;
+		listen {{.Purge}} default_server;
 		ssl_reject_handshake on;
 		location / {
 			return 404 "Not Found\n";
@@ -257,6 +271,7 @@ http {
 			add_header X-Cache BYPASS always;
 			return 429 "Too Many Requests: wait {{.LoginRetryAfter}} s before the next login attempt\n";
 		}
+		set $wpstack_host "{{.Host}}";
 		location / {
 {{- if .HSTS}}
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
@@ -293,8 +308,34 @@ http {
 			proxy_pass http://$wpstack_backend;
 		}
 	}
+{{- if .PurgeToken}}
+	# The cache purge of site {{.Name}}: not published, so only the
+	# containers on the edge's networks reach it, and only with the site's
+	# token (the others' tokens are theirs). The plugin names the page by
+	# its request URI as a client sends it, in a header: byte for byte the
+	# key's, with no decoding on the way.
+	server {
+		listen {{$.Purge}};
+		server_name {{join .Names " "}};
+		access_log off;
+		location = /.wpstack/purge {
+			if ({{$.TokenHeader}} != "{{.PurgeToken}}") {
+				return 403 "Forbidden\n";
+			}
+			proxy_cache_purge wpstack_pages "https|{{.Host}}|{{$.URIHeader}}";
+		}
+		location / {
+			return 404 "Not Found\n";
+		}
+	}
+{{- end}}
 {{end}}}
 `))
+
+// headerVar is nginx's variable for a request header.
+func headerVar(h string) string {
+	return "$http_" + strings.ReplaceAll(strings.ToLower(h), "-", "_")
+}
 
 // Backend is a site's web container as the edge reaches it.
 func Backend(container string) string { return fmt.Sprintf("%s:%d", container, backendPort) }

@@ -15,10 +15,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
 	two := Config{HTTPSPort: 443, Sites: []Site{
-		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true},
+		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true, PurgeToken: "feedc0de"},
 		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test", LoginRate: "5r/s", LoginBurst: 4, LoginRetryAfter: 1},
 	}}
-	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443"}}}
+	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443", PurgeToken: "0123abcd"}}}
 	for _, tt := range []struct {
 		name string
 		cfg  Config
