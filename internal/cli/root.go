@@ -65,7 +65,7 @@ one DOCKER_HOST points at (default: the local socket).`,
 	root.AddCommand(newScale(g), newUpdate(g), newRollback(g))
 	root.AddCommand(newBackup(g), newRestore(g))
 	root.AddCommand(newExport(g))
-	root.AddCommand(newEdge(g))
+	root.AddCommand(newEdge(g), newCache(g))
 	return root
 }
 

@@ -147,7 +147,8 @@ http {
 	server_tokens off;
 	default_type text/plain;
 	charset utf-8;
-	log_format wpstack '$remote_addr $host "$request" $status $body_bytes_sent $request_time "$http_user_agent"';
+	# The last field is X-Cache: wpstack cache status counts it.
+	log_format wpstack '$remote_addr $host "$request" $status $body_bytes_sent $request_time "$http_user_agent" $wpstack_x_cache';
 	access_log /dev/stdout wpstack;
 
 	# Everything nginx writes goes to the /tmp tmpfs: the root is read-only.
