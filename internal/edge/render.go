@@ -212,6 +212,16 @@ http {
 		"00" 0;
 		default 1;
 	}
+	# One entry per key, so a purge drops the page for every client: the
+	# backend is asked for no compression, so Vary: Accept-Encoding says
+	# nothing about its body and is not kept as a variant (nginx
+	# compresses, and tells clients Vary itself); a response that varies
+	# on anything else is not stored at all.
+	map $upstream_http_vary $wpstack_vary_nocache {
+		default 1;
+		"" 0;
+		"~*^[\s,]*accept-encoding[\s,]*$" 0;
+	}
 	# X-Cache on every response: HIT, MISS or BYPASS.
 	map $upstream_cache_status $wpstack_x_cache {
 		HIT HIT;
@@ -280,11 +290,12 @@ http {
 {{- if .Cache}}
 			proxy_cache wpstack_pages;
 			proxy_cache_bypass $wpstack_nocache;
-			proxy_no_cache $wpstack_nocache;
+			proxy_no_cache $wpstack_nocache $wpstack_vary_nocache;
 			# Responses that set cookies or say private/no-store are never
-			# stored (nginx's default, kept: no proxy_ignore_headers). One
-			# body per URL: the backend is asked for no compression.
+			# stored (nginx's default, kept). One body per URL: the backend
+			# is asked for no compression (see $wpstack_vary_nocache).
 			proxy_set_header Accept-Encoding "";
+			proxy_ignore_headers Vary;
 			add_header X-Cache $wpstack_x_cache always;
 {{- else}}
 			add_header X-Cache BYPASS always;
