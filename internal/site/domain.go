@@ -142,7 +142,7 @@ func (s *Spec) applyDomainDefaults() {
 		s.HTTPPort = DefaultHTTPPort
 	}
 	if s.Cache == "" {
-		s.Cache = CacheOff
+		s.Cache = CacheOn
 	}
 	if s.HTTPSPort == 0 {
 		s.HTTPSPort = DefaultHTTPSPort

@@ -543,7 +543,7 @@ func TestEdgeCache(t *testing.T) {
 	name, domain, title := siteName("edgk"), "k-"+tag+".test", "Kilo "+tag
 	e.cleanupSite(name)
 	// The XML-RPC calls below are login POSTs too: this site allows more.
-	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--cache", "on", "--title", title, "--login-rate", "600/m",
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", // the cache is on by default
 		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
 	caPEM, err := os.ReadFile(strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout))
 	if err != nil {
