@@ -181,13 +181,9 @@ http {
 	ssl_session_tickets off;
 
 	# The full-page cache of the sites that have it: on the /tmp tmpfs,
-	# so memory is bounded by max_size. Keyed on scheme, host (always one
-	# of the site's names: server_name matched it), path and query.
+	# so memory is bounded by max_size. Keyed per site on scheme, host,
+	# path and query.
 	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
-	# The key's host is the one WordPress is sent, whichever of the site's
-	# names the client used: the page is the same, and the site's plugin
-	# can purge it by the one name it knows.
-	proxy_cache_key "https|$wpstack_host|$request_uri";
 	proxy_cache_methods GET HEAD;
 	proxy_cache_valid 200 301 302 {{.CacheTTL}};
 	proxy_cache_valid 404 10s;
@@ -282,13 +278,16 @@ http {
 			add_header X-Cache BYPASS always;
 			return 429 "Too Many Requests: wait {{.LoginRetryAfter}} s before the next login attempt\n";
 		}
-		set $wpstack_host "{{.Host}}";
 		location / {
 {{- if .HSTS}}
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
 {{- end}}
 {{- if .Cache}}
 			proxy_cache wpstack_pages;
+			# The key's host is the one WordPress is sent, whichever of the
+			# site's names the client used: the page is the same, and the
+			# site's plugin purges it by the one name it knows.
+			proxy_cache_key "https|{{.Host}}|$request_uri";
 			proxy_cache_bypass $wpstack_nocache;
 			proxy_no_cache $wpstack_nocache $wpstack_vary_nocache;
 			# Responses that set cookies or say private/no-store are never
