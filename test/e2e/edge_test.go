@@ -669,10 +669,12 @@ func TestEdgeCache(t *testing.T) {
 	}
 
 	// An approved comment purges its post's page.
-	resp, _ := anon.must("GET", anon.url("https", domain, "/?p="+m[1]), nil, nil)
-	postURL := resp.Header.Get("Location")
-	if resp.StatusCode != 301 || postURL == "" {
-		t.Fatalf("GET /?p=%s: %s, want a 301 to the permalink", m[1], resp.Status)
+	// Its permalink: /?p=ID with plain permalinks, else where that redirects.
+	postURL := anon.url("https", domain, "/?p="+m[1])
+	if resp, _ := anon.must("GET", postURL, nil, nil); resp.StatusCode == 301 && resp.Header.Get("Location") != "" {
+		postURL = resp.Header.Get("Location")
+	} else if resp.StatusCode != 200 {
+		t.Fatalf("GET /?p=%s: %s, want 200 or a 301 to the permalink", m[1], resp.Status)
 	}
 	xcache(anon, "GET", postURL, nil)
 	if got, _ := xcache(anon, "GET", postURL, nil); got != "HIT" {
