@@ -654,7 +654,7 @@ func TestEdgeCache(t *testing.T) {
 	postTitle := "Fresh " + tag
 	published := time.Now()
 	out := rpc("wp.newPost", `<param><value><struct><member><name>post_title</name><value>`+postTitle+`</value></member>`+
-		`<member><name>post_content</name><value>Body `+tag+`</value></member><member><name>post_status</name><value>publish</value></member></struct></value></param>`)
+		`<member><name>post_content</name><value>Body `+tag+`</value></member><member><name>post_status</name><value>publish</value></member><member><name>comment_status</name><value>open</value></member></struct></value></param>`)
 	m := regexp.MustCompile(`<string>(\d+)</string>`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("wp.newPost gave no post id: %s", out)
