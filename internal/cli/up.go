@@ -69,10 +69,13 @@ SNI. HTTP redirects to HTTPS; the site's URL is https://FIRST-NAME/. TLS:
                      has under 30 days left
   --tls cert         your PEM pair (--cert FILE --key FILE), checked first:
                      the key matches, every --domain is covered, not expired
---cache on: anonymous GET and HEAD are served from the edge's full-page
-cache (X-Cache: HIT, MISS or BYPASS); logged-in users, commenters, carts,
-password-protected posts, wp-admin, the login and XML-RPC never are. Nothing
-purges it on publish yet: a cached page may be up to a minute old.
+Cache (on by default with --domain; --cache off turns it off): anonymous GET
+and HEAD are served from the edge's full-page cache (X-Cache: HIT, MISS or
+BYPASS); logged-in users, commenters, carts, password-protected posts,
+wp-admin, the login and XML-RPC never are. WordPress purges what changes
+(posts, pages, approved comments; see wpstack cache).
+--login-rate N/m (default 10/m): POSTs to wp-login.php and xmlrpc.php per
+client address; more answer 429 with Retry-After.
 One name belongs to one site. The edge starts with the first site with a
 domain and is removed with the last (see wpstack edge).`,
 		Example: `  wpstack up blog
@@ -84,7 +87,8 @@ domain and is removed with the last (see wpstack edge).`,
       --registry registry.example:5000 --port 8080 --shared-storage /mnt/shared/blog
   wpstack up shop --domain shop.test --domain www.shop.test --tls local
   wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
-  wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache on`,
+  wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
+  wpstack up blog --domain blog.test --login-rate 5/m`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
@@ -153,7 +157,8 @@ domain and is removed with the last (see wpstack edge).`,
 	f.IntVar(&spec.HTTPPort, "http-port", 0, "with --domain: the edge's HTTP host port (default 80)")
 	f.IntVar(&spec.HTTPSPort, "https-port", 0, "with --domain: the edge's HTTPS host port (default 443)")
 	f.BoolVar(&spec.HSTS, "hsts", false, "with --domain: send Strict-Transport-Security (browsers then refuse plain HTTP for a year)")
-	f.StringVar(&spec.Cache, "cache", "", "with --domain: on serves anonymous pages from the edge's cache (up to a minute old), off (default)")
+	f.StringVar(&spec.Cache, "cache", "", "with --domain: on (default) serves anonymous pages from the edge's cache, purged on publish; off: every request reaches WordPress")
+	f.StringVar(&spec.LoginRate, "login-rate", "", "with --domain: POSTs to wp-login.php and xmlrpc.php per client address, N/m or N/s (default 10/m; more get 429)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

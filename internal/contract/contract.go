@@ -127,6 +127,26 @@ const (
 	EnvCronInterval = "WPSTACK_CRON_INTERVAL"
 	EnvEdgeBackend  = "WPSTACK_EDGE_BACKEND"
 	EnvEdgeSlots    = "WPSTACK_EDGE_SLOTS"
+	// EnvEdgePurge: where the web image's purge plugin asks the edge to
+	// drop cached pages (unset: the site is not behind the edge).
+	EnvEdgePurge = "WPSTACK_EDGE_PURGE"
+)
+
+// The engine's domain edge as a site's web container reaches it on their
+// shared network: its container name, and the listener of the cache purge
+// (not published on the host).
+const (
+	EdgeContainer = "wpstack-edge"
+	EdgePurgePort = 8081
+	// EdgePurgeTokenHeader carries the site's purge token; the token is
+	// HMAC-SHA256(key: the site's salts file, message: EdgePurgeMessage),
+	// hex, computed by wpstack for the edge and by the plugin in the site.
+	EdgePurgeTokenHeader = "X-Wpstack-Purge-Token"
+	EdgePurgeURIHeader   = "X-Wpstack-Purge-Uri"
+	EdgePurgeMessage     = "wpstack-purge"
+	// MUPluginsDir is the web image's must-use plugins folder
+	// (WPMU_PLUGIN_DIR): outside the webroot, so wp-content is untouched.
+	MUPluginsDir = "/usr/share/wpstack/mu-plugins"
 )
 
 // Labels on what wpstack makes: containers, services, networks, volumes,

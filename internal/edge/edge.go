@@ -1,14 +1,17 @@
 package edge
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -33,7 +36,7 @@ import (
 
 // Names and labels of the edge's resources on the engine.
 const (
-	ContainerName = "wpstack-edge"
+	ContainerName = contract.EdgeContainer
 	// HomeNetwork is the edge's own network: it publishes the ports through
 	// it and nothing else is on it. The sites' edge networks are internal,
 	// so they never take over as the container's gateway (and its ports).
@@ -63,6 +66,18 @@ type Manager struct {
 	ReachHost string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SaltsFile is where a site's salts file is: its purge token is
+	// derived from it (PurgeToken).
+	SaltsFile func(site string) string
+}
+
+// PurgeToken is a site's secret for the edge's purge endpoint, derived
+// from its salts file as the web image's plugin derives it: no new secret
+// to keep, and one site's token says nothing about another's.
+func PurgeToken(salts []byte) string {
+	mac := hmac.New(sha256.New, salts)
+	mac.Write([]byte(contract.EdgePurgeMessage))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // Dir is the edge's folder in the state directory.
@@ -132,7 +147,20 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, err
 		}
 		leaves[s.Name] = leaf
-		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn})
+		n, unit, err := site.ParseLoginRate(s.LoginRate)
+		if err != nil {
+			return false, fmt.Errorf("site %q: %w", s.Name, err)
+		}
+		rate, burst, retry := LoginLimit(n, unit)
+		if m.SaltsFile == nil {
+			return false, fmt.Errorf("edge of site %q: no salts file to derive its purge token from", s.Name)
+		}
+		salts, err := os.ReadFile(m.SaltsFile(s.Name))
+		if err != nil {
+			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
+		}
+		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
+			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts)})
 	}
 	conf, err := Render(cfg)
 	if err != nil {
@@ -615,4 +643,92 @@ func (m *Manager) exec(ctx context.Context, cmd []string) (string, int, error) {
 		return buf.String(), -1, fmt.Errorf("inspect exec in the edge: %w", err)
 	}
 	return buf.String(), ins.ExitCode, nil
+}
+
+// cacheDir is proxy_cache_path's folder in the edge (see render.go).
+const cacheDir = "/tmp/nginx-cache"
+
+// cacheKeyLine is the line nginx writes into each cache file's header: the
+// key a site's pages are stored under starts with it ("https|HOST|URI").
+func cacheKeyLine(host string) string { return "KEY: https|" + host + "|" }
+
+// ValidPurgePath checks a path given to `wpstack cache purge`.
+func ValidPurgePath(p string) error {
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\x00\r\n\t ") {
+		return fmt.Errorf("invalid path %q: give the page's path and query as a client requests it, starting with / (e.g. / or /2024/05/hello/ or /?p=12)", p)
+	}
+	return nil
+}
+
+// Purge drops a site's cached pages: the one at path (its request URI), or
+// every page of the site with path "". It removes the cache files whose
+// key is the site's, inside the edge (as the edge's user, who owns them):
+// nginx then treats the page as a miss. It returns how many were removed.
+func (m *Manager) Purge(ctx context.Context, host, path string) (int, error) {
+	grep := "-rlaF"
+	pattern := cacheKeyLine(host)
+	if path != "" {
+		if err := ValidPurgePath(path); err != nil {
+			return 0, err
+		}
+		grep, pattern = "-rlaFx", pattern+path
+	}
+	// The pattern is an argument, never part of the script.
+	out, code, err := m.exec(ctx, []string{"sh", "-c", `grep ` + grep + ` -e "$1" ` + cacheDir + ` 2>/dev/null | while IFS= read -r f; do rm -f -- "$f" && echo x; done`, "sh", pattern})
+	if err != nil {
+		return 0, err
+	}
+	if code != 0 {
+		return 0, fmt.Errorf("purge the cache of %s in the edge: exit %d: %s", host, code, strings.TrimSpace(out))
+	}
+	return strings.Count(out, "x\n"), nil
+}
+
+// CacheUsage is what a site holds in the edge's cache: pages and bytes.
+func (m *Manager) CacheUsage(ctx context.Context, host string) (pages int, bytes int64, err error) {
+	out, code, err := m.exec(ctx, []string{"sh", "-c", `n=0; b=0; for f in $(grep -rlaF -e "$1" ` + cacheDir + ` 2>/dev/null); do n=$((n+1)); b=$((b+$(stat -c %s "$f"))); done; echo "$n $b"`, "sh", cacheKeyLine(host)})
+	if err != nil {
+		return 0, 0, err
+	}
+	if code != 0 {
+		return 0, 0, fmt.Errorf("measure the cache of %s in the edge: exit %d: %s", host, code, strings.TrimSpace(out))
+	}
+	if _, err := fmt.Sscanf(strings.TrimSpace(out), "%d %d", &pages, &bytes); err != nil {
+		return 0, 0, fmt.Errorf("measure the cache of %s in the edge: %q: %w", host, out, err)
+	}
+	return pages, bytes, nil
+}
+
+// CacheCounts are a site's requests by X-Cache in the edge's access log.
+type CacheCounts struct {
+	Hits     int `json:"hits"`
+	Misses   int `json:"misses"`
+	Bypasses int `json:"bypasses"`
+}
+
+// CountCache reads the edge's access log lines (the wpstack log_format:
+// peer, host, ..., X-Cache last) for requests to any of names.
+func CountCache(log io.Reader, names []string) (CacheCounts, error) {
+	mine := map[string]bool{}
+	for _, n := range names {
+		mine[strings.ToLower(n)] = true
+	}
+	var c CacheCounts
+	sc := bufio.NewScanner(log)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 || !mine[f[1]] {
+			continue
+		}
+		switch f[len(f)-1] {
+		case "HIT":
+			c.Hits++
+		case "MISS":
+			c.Misses++
+		case "BYPASS":
+			c.Bypasses++
+		}
+	}
+	return c, sc.Err()
 }

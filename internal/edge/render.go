@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Inside the edge container: where the rendered configuration is mounted,
@@ -15,6 +17,7 @@ const (
 	ConfFile      = ConfDir + "/nginx.conf"
 	ListenHTTP    = 8080
 	ListenHTTPS   = 8443
+	ListenPurge   = contract.EdgePurgePort
 	certsSubdir   = "certs"
 	backendPort   = 80
 	hstsMaxAge    = 31536000 // one year, the preload list's minimum
@@ -40,6 +43,35 @@ type Site struct {
 	HSTS bool
 	// Cache serves anonymous GET and HEAD from the edge's full-page cache.
 	Cache bool
+	// LoginRate is the site's limit on POSTs to wp-login.php and
+	// xmlrpc.php per client address, as nginx writes it ("10r/m"); empty:
+	// the default. LoginBurst is nginx's burst, LoginRetryAfter is the Retry-After of its 429 (seconds).
+	LoginRate       string
+	LoginBurst      int
+	LoginRetryAfter int
+	// PurgeToken authenticates the site's purge requests (PurgeToken()).
+	// Empty: the site has no purge endpoint.
+	PurgeToken string
+}
+
+// With no --login-rate: 10 a minute.
+const (
+	defaultLoginRate  = "10r/m"
+	defaultLoginBurst = 9
+	defaultRetry      = 6
+)
+
+// LoginLimit turns --login-rate's count and unit (site.ParseLoginRate)
+// into nginx's rate, its burst and the seconds until one more POST is
+// allowed. N a minute means N at once (a rate of N plus a burst of N-1),
+// then one more each 1/N of the minute: the N+1th POST in a row is refused.
+func LoginLimit(n int, unit string) (rate string, burst, retryAfter int) {
+	per := 1
+	if unit == "m" {
+		per = 60
+	}
+	retryAfter = (per + n - 1) / n
+	return fmt.Sprintf("%dr/%s", n, unit), n - 1, retryAfter
 }
 
 // Config is everything the edge's nginx.conf is rendered from.
@@ -63,6 +95,11 @@ func Render(cfg Config) ([]byte, error) {
 	sites := append([]Site(nil), cfg.Sites...)
 	sort.Slice(sites, func(i, j int) bool { return sites[i].Name < sites[j].Name })
 	seen := map[string]string{}
+	for i := range sites {
+		if sites[i].LoginRate == "" {
+			sites[i].LoginRate, sites[i].LoginBurst, sites[i].LoginRetryAfter = defaultLoginRate, defaultLoginBurst, defaultRetry
+		}
+	}
 	for _, s := range sites {
 		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
 			return nil, fmt.Errorf("render the edge: site %q has no names, backend or host", s.Name)
@@ -80,7 +117,8 @@ func Render(cfg Config) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	err := confTemplate.Execute(&b, map[string]any{
-		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS,
+		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS, "Purge": ListenPurge,
+		"TokenHeader": headerVar(contract.EdgePurgeTokenHeader), "URIHeader": headerVar(contract.EdgePurgeURIHeader),
 		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
 	})
 	if err != nil {
@@ -95,6 +133,9 @@ var confTemplate = template.Must(template.New("nginx.conf").Funcs(template.FuncM
 # the next wpstack up, down or destroy of a site with --domain rewrites it.
 daemon off;
 worker_processes auto;
+# ngx_cache_purge (Debian's libnginx-mod-http-cache-purge): the sites'
+# plugins drop changed pages from the cache.
+load_module /usr/lib/nginx/modules/ngx_http_cache_purge_module.so;
 pid /tmp/nginx.pid;
 error_log stderr warn;
 
@@ -106,7 +147,8 @@ http {
 	server_tokens off;
 	default_type text/plain;
 	charset utf-8;
-	log_format wpstack '$remote_addr $host "$request" $status $body_bytes_sent $request_time "$http_user_agent"';
+	# The last field is X-Cache: wpstack cache status counts it.
+	log_format wpstack '$remote_addr $host "$request" $status $body_bytes_sent $request_time "$http_user_agent" $wpstack_x_cache';
 	access_log /dev/stdout wpstack;
 
 	# Everything nginx writes goes to the /tmp tmpfs: the root is read-only.
@@ -139,10 +181,9 @@ http {
 	ssl_session_tickets off;
 
 	# The full-page cache of the sites that have it: on the /tmp tmpfs,
-	# so memory is bounded by max_size. Keyed on scheme, host (always one
-	# of the site's names: server_name matched it), path and query.
+	# so memory is bounded by max_size. Keyed per site on scheme, host,
+	# path and query.
 	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
-	proxy_cache_key "$scheme|$host|$request_uri";
 	proxy_cache_methods GET HEAD;
 	proxy_cache_valid 200 301 302 {{.CacheTTL}};
 	proxy_cache_valid 404 10s;
@@ -167,6 +208,16 @@ http {
 		"00" 0;
 		default 1;
 	}
+	# One entry per key, so a purge drops the page for every client: the
+	# backend is asked for no compression, so Vary: Accept-Encoding says
+	# nothing about its body and is not kept as a variant (nginx
+	# compresses, and tells clients Vary itself); a response that varies
+	# on anything else is not stored at all.
+	map $upstream_http_vary $wpstack_vary_nocache {
+		default 1;
+		"" 0;
+		"~*^[\s,]*accept-encoding[\s,]*$" 0;
+	}
 	# X-Cache on every response: HIT, MISS or BYPASS.
 	map $upstream_cache_status $wpstack_x_cache {
 		HIT HIT;
@@ -178,11 +229,26 @@ http {
 		default BYPASS;
 	}
 
+	# The brute-force brake: POSTs to the login and XML-RPC are counted per
+	# client address (the TCP peer: the edge is the first hop, nothing a
+	# client sends is trusted); every other request has an empty key, which
+	# limit_req does not count.
+	map "$request_method $uri" $wpstack_login_addr {
+		default "";
+		"~*^POST /(wp-login|xmlrpc)\.php(/|$)" $binary_remote_addr;
+	}
+	limit_req_status 429;
+	limit_req_log_level warn;
+{{- range .Sites}}
+	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};
+{{- end}}
+
 	# No site has this name: a neutral 404 over HTTP, and over TLS no
 	# certificate at all for a name no site has.
 	server {
 		listen {{.HTTP}} default_server;
 		listen {{.HTTPS}} ssl default_server;
+		listen {{.Purge}} default_server;
 		ssl_reject_handshake on;
 		location / {
 			return 404 "Not Found\n";
@@ -205,18 +271,30 @@ http {
 		server_name {{join .Names " "}};
 		ssl_certificate {{cert .Name}};
 		ssl_certificate_key {{key .Name}};
+		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
+		error_page 429 @wpstack_429;
+		location @wpstack_429 {
+			add_header Retry-After {{.LoginRetryAfter}} always;
+			add_header X-Cache BYPASS always;
+			return 429 "Too Many Requests: wait {{.LoginRetryAfter}} s before the next login attempt\n";
+		}
 		location / {
 {{- if .HSTS}}
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
 {{- end}}
 {{- if .Cache}}
 			proxy_cache wpstack_pages;
+			# The key's host is the one WordPress is sent, whichever of the
+			# site's names the client used: the page is the same, and the
+			# site's plugin purges it by the one name it knows.
+			proxy_cache_key "https|{{.Host}}|$request_uri";
 			proxy_cache_bypass $wpstack_nocache;
-			proxy_no_cache $wpstack_nocache;
+			proxy_no_cache $wpstack_nocache $wpstack_vary_nocache;
 			# Responses that set cookies or say private/no-store are never
-			# stored (nginx's default, kept: no proxy_ignore_headers). One
-			# body per URL: the backend is asked for no compression.
+			# stored (nginx's default, kept). One body per URL: the backend
+			# is asked for no compression (see $wpstack_vary_nocache).
 			proxy_set_header Accept-Encoding "";
+			proxy_ignore_headers Vary;
 			add_header X-Cache $wpstack_x_cache always;
 {{- else}}
 			add_header X-Cache BYPASS always;
@@ -241,8 +319,34 @@ http {
 			proxy_pass http://$wpstack_backend;
 		}
 	}
+{{- if .PurgeToken}}
+	# The cache purge of site {{.Name}}: not published, so only the
+	# containers on the edge's networks reach it, and only with the site's
+	# token (the others' tokens are theirs). The plugin names the page by
+	# its request URI as a client sends it, in a header: byte for byte the
+	# key's, with no decoding on the way.
+	server {
+		listen {{$.Purge}};
+		server_name {{join .Names " "}};
+		access_log off;
+		location = /.wpstack/purge {
+			if ({{$.TokenHeader}} != "{{.PurgeToken}}") {
+				return 403 "Forbidden\n";
+			}
+			proxy_cache_purge wpstack_pages "https|{{.Host}}|{{$.URIHeader}}";
+		}
+		location / {
+			return 404 "Not Found\n";
+		}
+	}
+{{- end}}
 {{end}}}
 `))
+
+// headerVar is nginx's variable for a request header.
+func headerVar(h string) string {
+	return "$http_" + strings.ReplaceAll(strings.ToLower(h), "-", "_")
+}
 
 // Backend is a site's web container as the edge reaches it.
 func Backend(container string) string { return fmt.Sprintf("%s:%d", container, backendPort) }

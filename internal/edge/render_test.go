@@ -15,10 +15,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
 	two := Config{HTTPSPort: 443, Sites: []Site{
-		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true},
-		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test"},
+		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true, PurgeToken: "feedc0de"},
+		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test", LoginRate: "5r/s", LoginBurst: 4, LoginRetryAfter: 1},
 	}}
-	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443"}}}
+	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443", PurgeToken: "0123abcd"}}}
 	for _, tt := range []struct {
 		name string
 		cfg  Config
@@ -64,6 +64,32 @@ func TestRenderOrderAndSafety(t *testing.T) {
 	for _, h := range []string{"X-Forwarded-Proto https", "X-Forwarded-For $remote_addr", `X-Forwarded-Host "a.test"`, `Forwarded ""`, `Host "a.test"`} {
 		if !bytes.Contains(x, []byte("proxy_set_header "+h+";")) {
 			t.Errorf("the edge does not set %s", h)
+		}
+	}
+}
+
+func TestLoginLimit(t *testing.T) {
+	for _, tt := range []struct {
+		n     int
+		unit  string
+		rate  string
+		burst int
+		retry int
+	}{{10, "m", "10r/m", 9, 6}, {7, "m", "7r/m", 6, 9}, {120, "m", "120r/m", 119, 1}, {1, "m", "1r/m", 0, 60}, {5, "s", "5r/s", 4, 1}} {
+		rate, burst, retry := LoginLimit(tt.n, tt.unit)
+		if rate != tt.rate || burst != tt.burst || retry != tt.retry {
+			t.Errorf("LoginLimit(%d, %q) = %q, %d, %d; want %q, %d, %d", tt.n, tt.unit, rate, burst, retry, tt.rate, tt.burst, tt.retry)
+		}
+	}
+	// Every site gets a brake, the default when none is given, and the 429
+	// says when to come back.
+	conf, err := Render(Config{Sites: []Site{{Name: "a", Names: []string{"a.test"}, Backend: Backend("a-web-1"), Host: "a.test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"limit_req_zone $wpstack_login_addr zone=wpstack_login_a:1m rate=10r/m;", "limit_req zone=wpstack_login_a burst=9 nodelay;", "add_header Retry-After 6 always;", "limit_req_status 429;"} {
+		if !bytes.Contains(conf, []byte(want)) {
+			t.Errorf("the rendered configuration lacks %q", want)
 		}
 	}
 }

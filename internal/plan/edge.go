@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"fmt"
+
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/wpstack/wpstack/internal/contract"
@@ -28,6 +30,9 @@ func addEdge(spec site.Spec, p *types.Project) {
 	web := p.Services[site.ServiceWeb]
 	web.Ports = nil
 	web.Networks[NetworkEdge] = nil
+	// The purge plugin asks the edge on this network to drop changed pages.
+	purge := fmt.Sprintf("http://%s:%d", contract.EdgeContainer, contract.EdgePurgePort)
+	web.Environment[contract.EnvEdgePurge] = &purge
 	p.Services[site.ServiceWeb] = web
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/state"
 )
 
 // edgeLock serialises every command that changes the edge. It cannot be a
@@ -43,6 +44,7 @@ func (s *Service) edgeManager(e edgeEngine, spec site.Spec) *edge.Manager {
 		},
 		CheckPorts: func(ctx context.Context, host *container.HostConfig) error { return e.CheckPorts(ctx, spec, host) },
 		ReachHost:  e.ReachHost(),
+		SaltsFile:  func(name string) string { return s.store.SecretPath(name, state.SecretWPSalts) },
 	}
 }
 

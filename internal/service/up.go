@@ -238,6 +238,9 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	if want.Cache != "" && spec.HasDomains() {
 		spec.Cache = want.Cache
 	}
+	if want.LoginRate != "" && spec.HasDomains() {
+		spec.LoginRate = want.LoginRate
+	}
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {
 		return spec, false, fmt.Errorf("stored spec of site %q: %w", spec.Name, err)

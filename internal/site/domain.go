@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -68,8 +69,8 @@ func (s *Spec) HasDomains() bool { return len(s.Domains) > 0 }
 // validateDomains checks the edge fields of a defaulted spec.
 func (s *Spec) validateDomains() error {
 	if !s.HasDomains() {
-		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" {
-			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --http-port and --https-port need at least one --domain")
+		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" || s.LoginRate != "" {
+			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --login-rate, --http-port and --https-port need at least one --domain")
 		}
 		return nil
 	}
@@ -112,6 +113,9 @@ func (s *Spec) validateDomains() error {
 	default:
 		return fmt.Errorf("invalid --cache %q: use --cache on (anonymous pages served by the edge) or --cache off", s.Cache)
 	}
+	if _, _, err := ParseLoginRate(s.LoginRate); err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		flag string
 		v    int
@@ -138,11 +142,30 @@ func (s *Spec) applyDomainDefaults() {
 		s.HTTPPort = DefaultHTTPPort
 	}
 	if s.Cache == "" {
-		s.Cache = CacheOff
+		s.Cache = CacheOn
 	}
 	if s.HTTPSPort == 0 {
 		s.HTTPSPort = DefaultHTTPSPort
 	}
+	if s.LoginRate == "" {
+		s.LoginRate = DefaultLoginRate
+	}
+}
+
+// DefaultLoginRate: a person mistyping a password never meets it; a
+// password-guessing script gets 14 400 tries a day instead of millions.
+const DefaultLoginRate = "10/m"
+
+var loginRateRE = regexp.MustCompile(`^([1-9][0-9]{0,4})/([sm])$`)
+
+// ParseLoginRate reads --login-rate N/m or N/s: the count and the unit.
+func ParseLoginRate(v string) (n int, unit string, err error) {
+	m := loginRateRE.FindStringSubmatch(v)
+	if m == nil {
+		return 0, "", fmt.Errorf("invalid --login-rate %q: give login POSTs per client address as N/m (a minute) or N/s, N from 1 to 99999, e.g. --login-rate 10/m", v)
+	}
+	n, _ = strconv.Atoi(m[1])
+	return n, m[2], nil
 }
 
 // EdgeNetworkName is the network the site's web container shares with the

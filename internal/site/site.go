@@ -75,6 +75,9 @@ type Spec struct {
 	HSTS      bool `yaml:"hsts,omitempty" json:"hsts,omitempty"`
 	// Cache is the edge's full-page cache for anonymous visitors: on or off.
 	Cache string `yaml:"cache,omitempty" json:"cache,omitempty"`
+	// LoginRate is how many POSTs to wp-login.php and xmlrpc.php one client
+	// address may make: N/m (a minute) or N/s.
+	LoginRate string `yaml:"login_rate,omitempty" json:"login_rate,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.

@@ -14,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"math/big"
 	"net"
@@ -541,7 +542,8 @@ func TestEdgeCache(t *testing.T) {
 	tag := ctRandom()[:6]
 	name, domain, title := siteName("edgk"), "k-"+tag+".test", "Kilo "+tag
 	e.cleanupSite(name)
-	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--cache", "on", "--title", title,
+	// The XML-RPC calls below are login POSTs too: this site allows more.
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", // the cache is on by default
 		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
 	caPEM, err := os.ReadFile(strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout))
 	if err != nil {
@@ -634,6 +636,93 @@ func TestEdgeCache(t *testing.T) {
 		}
 	}
 
+	// Purge on publish: a post published over XML-RPC is on the home page
+	// at the very next anonymous request.
+	if got, _ := xcache(anon, "GET", home, nil); got != "HIT" {
+		t.Fatalf("GET / before the publish: X-Cache %q, want HIT", got)
+	}
+	rpc := func(method, params string) string {
+		t.Helper()
+		call := `<?xml version="1.0"?><methodCall><methodName>` + method + `</methodName><params><param><value><int>1</int></value></param>` +
+			`<param><value>admin</value></param><param><value>` + html.EscapeString(pw) + `</value></param>` + params + `</params></methodCall>`
+		resp, body := anon.must("POST", anon.url("https", domain, "/xmlrpc.php"), strings.NewReader(call), map[string]string{"Content-Type": "text/xml"})
+		if resp.StatusCode != 200 || strings.Contains(body, "<fault>") {
+			t.Fatalf("XML-RPC %s: %s %s", method, resp.Status, body)
+		}
+		return body
+	}
+	postTitle := "Fresh " + tag
+	published := time.Now()
+	out := rpc("wp.newPost", `<param><value><struct><member><name>post_title</name><value>`+postTitle+`</value></member>`+
+		`<member><name>post_content</name><value>Body `+tag+`</value></member><member><name>post_status</name><value>publish</value></member><member><name>comment_status</name><value>open</value></member></struct></value></param>`)
+	m := regexp.MustCompile(`<string>(\d+)</string>`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("wp.newPost gave no post id: %s", out)
+	}
+	got, body = xcache(anon, "GET", home, nil)
+	if !strings.Contains(body, postTitle) {
+		t.Fatalf("the home page right after publishing over XML-RPC (X-Cache %q) lacks the new post %q", got, postTitle)
+	}
+	t.Logf("publish to a fresh home page: %v (X-Cache %s)", time.Since(published).Round(time.Millisecond), got)
+	if got, _ := xcache(anon, "GET", home, nil); got != "HIT" {
+		t.Errorf("GET / after the fresh page: X-Cache %q, want HIT", got)
+	}
+
+	// An approved comment purges its post's page.
+	// Its permalink: /?p=ID with plain permalinks, else where that redirects.
+	postURL := anon.url("https", domain, "/?p="+m[1])
+	if resp, _ := anon.must("GET", postURL, nil, nil); resp.StatusCode == 301 && resp.Header.Get("Location") != "" {
+		postURL = resp.Header.Get("Location")
+	} else if resp.StatusCode != 200 {
+		t.Fatalf("GET /?p=%s: %s, want 200 or a 301 to the permalink", m[1], resp.Status)
+	}
+	xcache(anon, "GET", postURL, nil)
+	if got, _ := xcache(anon, "GET", postURL, nil); got != "HIT" {
+		t.Fatalf("second GET of the post: X-Cache %q, want HIT", got)
+	}
+	comment := "Comment " + tag
+	rpc("wp.newComment", `<param><value><int>`+m[1]+`</int></value></param><param><value><struct><member><name>content</name><value>`+comment+`</value></member></struct></value></param>`)
+	if got, body := xcache(anon, "GET", postURL, nil); !strings.Contains(body, comment) {
+		t.Errorf("the post right after an approved comment (X-Cache %q) lacks the comment", got)
+	}
+
+	// wpstack cache purge: the next request is a MISS.
+	e.mustRun("cache", "purge", name, "/")
+	if got, _ := xcache(anon, "GET", home, nil); got != "MISS" {
+		t.Errorf("GET / after wpstack cache purge %s /: X-Cache %q, want MISS", name, got)
+	}
+	st := e.mustRun("cache", "status", name, "--json").stdout
+	var status struct {
+		Hits, Misses, Bypasses int
+	}
+	if err := json.Unmarshal([]byte(st), &status); err != nil || status.Hits == 0 || status.Misses == 0 || status.Bypasses == 0 {
+		t.Errorf("wpstack cache status --json: %v %s", err, st)
+	}
+
+	name2, domain2 := siteName("edgl"), "l-"+tag+".test"
+	e.cleanupSite(name2)
+	e.mustRun("up", name2, "--domain", domain2, "--tls", "local", "--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
+	// The brute-force brake (default 10 a minute per client address), on a
+	// second site of its own (the count is per site and address): ten
+	// POSTs to the login and XML-RPC reach WordPress, the eleventh gets 429
+	// with Retry-After; GETs are not counted (the bypass checks above).
+	bad := url.Values{"log": {"admin"}, "pwd": {"wrong-" + tag}, "wp-submit": {"Log In"}}.Encode()
+	xmlrpcCall := `<?xml version="1.0"?><methodCall><methodName>wp.getUsersBlogs</methodName><params><param><value>admin</value></param><param><value>wrong</value></param></params></methodCall>`
+	for i := 1; i <= 11; i++ {
+		path, body, ct := "/wp-login.php", bad, "application/x-www-form-urlencoded"
+		if i%2 == 0 {
+			path, body, ct = "/xmlrpc.php", xmlrpcCall, "text/xml"
+		}
+		resp, _ := anon.must("POST", anon.url("https", domain2, path), strings.NewReader(body), map[string]string{"Content-Type": ct})
+		switch {
+		case i <= 10 && resp.StatusCode == http.StatusTooManyRequests:
+			t.Fatalf("login POST %d of 10 (%s) got 429 already", i, path)
+		case i == 11 && (resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "6"):
+			t.Fatalf("the 11th login POST within a minute (%s): %s, Retry-After %q; want 429 with Retry-After 6", path, resp.Status, resp.Header.Get("Retry-After"))
+		}
+	}
+
+	e.mustRun("destroy", name2, "--yes")
 	e.mustRun("destroy", name, "--yes")
 	if ok, _ := edgeState(t, e); ok {
 		t.Error("the edge is still there after its only site went")

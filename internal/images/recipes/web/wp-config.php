@@ -77,6 +77,12 @@ if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && strtolower(trim(explode(',', $_
 	$_SERVER['HTTPS'] = 'on';
 }
 
+// wpstack's must-use plugins (the edge's cache purge) live in the image,
+// outside the webroot: wp-content stays the site's own.
+if (!defined('WPMU_PLUGIN_DIR')) {
+	define('WPMU_PLUGIN_DIR', '/usr/share/wpstack/mu-plugins');
+}
+
 // Extra PHP from the environment, as the official image does.
 $wpstack_extra = wpstack_env('WORDPRESS_CONFIG_EXTRA', '');
 if ($wpstack_extra !== '') {
