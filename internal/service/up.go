@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
@@ -164,21 +163,12 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 	if err := wp.UpgradeDatabase(ctx); err != nil {
 		return "", err
 	}
-	if v := s.coreVersion(ctx, t, spec); v != "" {
-		return v, nil
+	// The core the webroot holds (newer than the image's after an update
+	// in wp-admin), as the target tells it; else the image's.
+	if st, err := t.Status(ctx, spec); err == nil && st.WordPressVersion != "" {
+		return st.WordPressVersion, nil
 	}
 	return img.WordPressVersion, nil
-}
-
-// coreVersion asks the running web service which core its webroot holds
-// (newer than the image's after an update in wp-admin); "" where the
-// target cannot exec.
-func (s *Service) coreVersion(ctx context.Context, t target.Target, spec site.Spec) string {
-	out, code, err := t.Exec(ctx, spec, spec.WebService(), contract.WebUser, contract.Command(contract.RoleVersion))
-	if err != nil || code != 0 {
-		return ""
-	}
-	return strings.TrimSpace(out)
 }
 
 // mergeSpec returns the spec to apply: the stored one for an existing site

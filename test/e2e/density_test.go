@@ -4,11 +4,9 @@ package e2e
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -138,15 +136,7 @@ func TestDensity(t *testing.T) {
 	})
 
 	t.Run("each site serves its own title over verified HTTPS", func(t *testing.T) {
-		caFile := strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout)
-		caPEM, err := os.ReadFile(caFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(caPEM) {
-			t.Fatalf("%s holds no certificate", caFile)
-		}
+		_, roots := edgeRoots(t, e)
 		h := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
 		for _, s := range sites {
 			resp, body := h.must("GET", h.url("https", s.domain, "/"), nil, nil)

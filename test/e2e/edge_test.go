@@ -239,15 +239,7 @@ func TestEdgeDomains(t *testing.T) {
 	e.mustRun(append([]string{"up", b, "--domain", bNames[0], "--tls", "local", "--title", bTitle}, ports...)...)
 	e.mustFail([]string{fmt.Sprintf("domain %q is already site %q's", aNames[1], a)}, append([]string{"up", siteName("edgx"), "--domain", aNames[1]}, ports...)...)
 
-	caFile := strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout)
-	caPEM, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(caPEM) {
-		t.Fatalf("%s holds no certificate", caFile)
-	}
+	caFile, roots := edgeRoots(t, e)
 	if fi, err := os.Stat(filepath.Join(filepath.Dir(caFile), "root.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the CA's key is not 0600: %v %v", fi, err)
 	}
@@ -545,12 +537,7 @@ func TestEdgeCache(t *testing.T) {
 	// The XML-RPC calls below are login POSTs too: this site allows more.
 	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", // the cache is on by default
 		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
-	caPEM, err := os.ReadFile(strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
+	_, roots := edgeRoots(t, e)
 	anon := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
 	home := anon.url("https", domain, "/")
 	xcache := func(h *edgeHTTP, method, u string, header map[string]string) (string, string) {
@@ -727,4 +714,20 @@ func TestEdgeCache(t *testing.T) {
 	if ok, _ := edgeState(t, e); ok {
 		t.Error("the edge is still there after its only site went")
 	}
+}
+
+// edgeRoots is the local CA's root as `wpstack edge ca --path` names it: its
+// path and a pool trusting it.
+func edgeRoots(t *testing.T, e *env) (string, *x509.CertPool) {
+	t.Helper()
+	caFile := strings.TrimSpace(e.mustRun("edge", "ca", "--path").stdout)
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	return caFile, roots
 }
