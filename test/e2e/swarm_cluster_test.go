@@ -28,14 +28,22 @@ var clNodeFlags = []string{
 }
 
 const (
-	clSubnet   = "172.31.250.0/24"
-	clRegIP    = "172.31.250.2"
 	clLabel    = "io.wpstack.e2e.cluster"
+	clNetLabel = "io.wpstack.e2e.cluster.net"
 	clImgNode  = "wpt-g-node:e2e"
 	clImgReg   = "wpt-g-registry:e2e"
-	clNodeBase = "172.31.250.1" // + node number
 	clBaseTag  = "wpstack/base:bookworm"
 )
+
+// clOctet is the third octet of the cluster's subnet, 172.31.N.0/24: 250
+// unless WPSTACK_E2E_CLUSTER_NET says otherwise, so that two suites can
+// each run a cluster on one engine without removing each other's.
+func clOctet() string {
+	if v := os.Getenv("WPSTACK_E2E_CLUSTER_NET"); v != "" {
+		return v
+	}
+	return "250"
+}
 
 type clNode struct {
 	name, ip, sock string
@@ -100,6 +108,8 @@ func startCluster(t *testing.T) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oct := clOctet()
+	clSubnet, clRegIP, clNodeBase := "172.31."+oct+".0/24", "172.31."+oct+".2", "172.31."+oct+".1" // node IP: base + node number
 	c := &cluster{t: t, run: "wpt-g-" + hex.EncodeToString(b), dir: dir, registry: clRegIP + ":5000"}
 	c.network = c.run + "-net"
 	c.shared = filepath.Join(dir, "shared")
@@ -111,8 +121,9 @@ func startCluster(t *testing.T) *cluster {
 	}
 	t.Logf("cluster images ready in %s", time.Since(start).Round(time.Second))
 	start = time.Now()
-	c.must("network", "create", "--subnet", clSubnet, "--label", clLabel+"="+c.run, c.network)
-	c.must("run", "-d", "--name", c.run+"-registry", "--label", clLabel+"="+c.run,
+	netLabel := clNetLabel + "=" + oct
+	c.must("network", "create", "--subnet", clSubnet, "--label", clLabel+"="+c.run, "--label", netLabel, c.network)
+	c.must("run", "-d", "--name", c.run+"-registry", "--label", clLabel+"="+c.run, "--label", netLabel,
 		"--network", c.network, "--ip", clRegIP, clImgReg)
 	if err := os.MkdirAll(c.shared, 0o755); err != nil {
 		t.Fatal(err)
@@ -125,9 +136,9 @@ func startCluster(t *testing.T) *cluster {
 			t.Fatal(err)
 		}
 		n.sock = filepath.Join(sockDir, "docker.sock")
-		args := []string{"run", "-d", "--name", n.name, "--hostname", n.name, "--label", clLabel + "=" + c.run,
+		args := []string{"run", "-d", "--name", n.name, "--hostname", n.name, "--label", clLabel + "=" + c.run, "--label", netLabel,
 			"--network", c.network, "--ip", n.ip,
-			"--mount", "type=volume,source=" + n.name + "-docker,target=/var/lib/docker,volume-label=" + clLabel + "=" + c.run,
+			"--mount", "type=volume,source=" + n.name + "-docker,target=/var/lib/docker,volume-label=" + clLabel + "=" + c.run + ",volume-label=" + netLabel,
 			"-v", sockDir + ":/run/ext", "-v", c.shared + ":/mnt/shared"}
 		args = append(args, clNodeFlags...)
 		args = append(args, clImgNode, "-H", "unix:///run/ext/docker.sock", "--insecure-registry", c.registry)
@@ -220,15 +231,16 @@ func (c *cluster) teardown() {
 	_ = os.RemoveAll(c.dir)
 }
 
-// clRemoveLabelled removes every cluster a killed earlier run left.
+// clRemoveLabelled removes every cluster a killed earlier run left on this
+// cluster subnet.
 func clRemoveLabelled(t *testing.T) { clRemoveLabelledRun(t, "") }
 
 func clRemoveLabelledRun(t *testing.T, run string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	filter := clLabel
+	filter := clNetLabel + "=" + clOctet()
 	if run != "" {
-		filter += "=" + run
+		filter = clLabel + "=" + run
 	}
 	if ids, _ := clDocker(ctx, nil, "ps", "-aq", "--filter", "label="+filter); ids != "" {
 		if out, err := clDocker(ctx, nil, append([]string{"rm", "-f", "-v"}, strings.Fields(ids)...)...); err != nil {
