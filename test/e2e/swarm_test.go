@@ -348,6 +348,10 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
+	t.Run("backup and restore on demand", func(t *testing.T) {
+		swarmBackupRestore(t, e.with(t), cl.with(t), name, edge, uploaded)
+	})
+
 	t.Run("destroy leaves nothing", func(t *testing.T) {
 		e, cl := e.with(t), cl.with(t)
 		r := e.mustRun("destroy", name, "--yes")
