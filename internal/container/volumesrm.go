@@ -21,15 +21,21 @@ import (
 // calls, so PID 1 still links no Docker client. It runs as root because the
 // socket is root's; it starts no other process.
 func runVolumesRm(args []string, stdout io.Writer) (int, error) {
-	if len(args) != 1 || args[0] == "" {
+	if len(args) != 1 {
 		return 2, fmt.Errorf("usage: wpstack-init %s STACK", contract.RoleVolumesRm)
 	}
-	stack := args[0]
+	return volumesRm(contract.EngineSocket, args[0], stdout)
+}
+
+func volumesRm(socket, stack string, stdout io.Writer) (int, error) {
+	if stack == "" {
+		return 2, fmt.Errorf("usage: wpstack-init %s STACK", contract.RoleVolumesRm)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
-		return d.DialContext(ctx, "unix", contract.EngineSocket)
+		return d.DialContext(ctx, "unix", socket)
 	}}}
 	f, _ := json.Marshal(map[string]map[string]bool{"label": {contract.LabelStackNamespace + "=" + stack: true}})
 	var list struct {

@@ -160,7 +160,10 @@ func dataJobSpec(opts DataJobOptions, managerID string, db, web swarm.ServiceSpe
 				Image:  db.TaskTemplate.ContainerSpec.Image,
 				Labels: labels,
 				// Idle until wpstack has done its work through exec.
-				Command:        []string{"sleep", fmt.Sprint(secs)},
+				Command: []string{"sleep", fmt.Sprint(secs)},
+				// The image's own check is the database server's: the job
+				// runs none, and swarm would hold the task in "starting".
+				Healthcheck:    &container.HealthConfig{Test: []string{"NONE"}},
 				User:           jobUser,
 				ReadOnly:       true,
 				CapabilityDrop: []string{"ALL"},

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/swarm"
 
@@ -32,6 +33,7 @@ func (c *Cluster) removeVolumesOnNodes(ctx context.Context, stack, image string)
 		CapabilityDrop: []string{"ALL"},
 		Privileges:     &swarm.Privileges{NoNewPrivileges: true},
 		Mounts:         []mount.Mount{{Type: mount.TypeBind, Source: contract.EngineSocket, Target: contract.EngineSocket}},
+		Healthcheck:    &container.HealthConfig{Test: []string{"NONE"}},
 	}
 	what := "volumes of stack " + stack
 	tasks, names, err := c.globalJob(ctx, globalJobOptions{Name: ServiceName(stack, "volumes-rm"), Labels: labels, Container: cs,
