@@ -9,7 +9,7 @@ import (
 
 // Names and labels from docs/internals.md.
 const (
-	BaseTag       = "wpstack/base:bookworm"
+	BaseTag       = "wpstack/base:bookworm" // the base of LegacyRelease; see BaseTagFor
 	DefaultPrefix = "wpstack" // images are <prefix>/web and <prefix>/db
 
 	LabelRole       = contract.LabelRole
@@ -17,6 +17,8 @@ const (
 	LabelBaseOrigin = contract.LabelBaseOrigin
 	LabelWPVersion  = contract.LabelWPVersion
 	LabelWPSource   = contract.LabelWPSource
+	// LabelRelease is the Debian release an image is built on.
+	LabelRelease = "io.wpstack.release"
 
 	OriginPull        = "pull"
 	OriginDebootstrap = "debootstrap"
