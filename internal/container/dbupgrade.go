@@ -28,6 +28,10 @@ const (
 	// upgradeFailVar makes the upgrade fail after its system-table dump,
 	// so rollbacks can be tested against a real data directory.
 	upgradeFailVar = "WPSTACK_TEST_FAIL_DB_UPGRADE"
+	// upgradeSocket is the upgrade's temporary server's: not the usual
+	// one, so neither clients nor the health check reach a server that
+	// runs without its grant tables.
+	upgradeSocket = dbRunDir + "/upgrade.sock"
 )
 
 // upgradeInfoFiles record the version that last upgraded a data directory
@@ -109,7 +113,7 @@ func autoUpgrade(logger *log.Logger, env environ, extra []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	fail, _, _ := env.first(upgradeFailVar)
-	r := initRun{Log: logger, Env: env, DataDir: dbDataDir, Stderr: os.Stderr, StartMax: 120 * time.Second,
+	r := initRun{Log: logger, Env: env, DataDir: dbDataDir, Stderr: os.Stderr, StartMax: 120 * time.Second, Socket: upgradeSocket,
 		Extra: append([]string{"--skip-grant-tables", "--loose-innodb_buffer_pool_dump_at_shutdown=0"}, extra...)}
 	if err := r.upgrade(ctx, data, truthy(fail)); err != nil {
 		if ctx.Err() != nil {
@@ -142,7 +146,7 @@ func (r initRun) upgrade(ctx context.Context, dataVersion string, fail bool) (er
 	if fail {
 		return fmt.Errorf("%s is set: failing on purpose after the system-table backup", upgradeFailVar)
 	}
-	cmd := exec.CommandContext(ctx, mariadbUpgrade, "--no-defaults", "--protocol=socket", "--socket="+initSocket,
+	cmd := exec.CommandContext(ctx, mariadbUpgrade, "--no-defaults", "--protocol=socket", "--socket="+r.socket(),
 		"--user=root", "--upgrade-system-tables")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -161,7 +165,7 @@ func (r initRun) dumpSystem(ctx context.Context, path string) error {
 	}
 	defer os.Remove(path + ".tmp")
 	defer f.Close()
-	dump := exec.CommandContext(ctx, mariadbDump, "--no-defaults", "--protocol=socket", "--socket="+initSocket,
+	dump := exec.CommandContext(ctx, mariadbDump, "--no-defaults", "--protocol=socket", "--socket="+r.socket(),
 		"--user=root", "--skip-lock-tables", "--replace", "--databases", "mysql")
 	zst := exec.CommandContext(ctx, zstdBin, "-q", "-c")
 	pipe, err := dump.StdoutPipe()
@@ -209,7 +213,6 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-
 // recordDataDirVersion marks a new data directory as made by this server,
 // so MARIADB_AUTO_UPGRADE leaves it alone until a newer server meets it.
 func recordDataDirVersion() error {
@@ -229,4 +232,11 @@ func recordDataDirVersion() error {
 		return fmt.Errorf("record the data directory's version in %s: %w", p, err)
 	}
 	return nil
+}
+
+func (r initRun) socket() string {
+	if r.Socket != "" {
+		return r.Socket
+	}
+	return initSocket
 }

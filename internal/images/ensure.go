@@ -23,7 +23,7 @@ type Options struct {
 	BaseTag  string // default BaseTagFor(Release)
 	// Release is the Debian release of the stack; default LegacyRelease.
 	Release Release
-	Prefix   string // image repository prefix; default DefaultPrefix
+	Prefix  string // image repository prefix; default DefaultPrefix
 	// AllInOne builds the one all-in-one image instead of web and db
 	// (the all-in-one layout needs nothing else).
 	AllInOne bool

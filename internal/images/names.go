@@ -10,15 +10,14 @@ import (
 // Names and labels from docs/internals.md.
 const (
 	BaseTag       = "wpstack/base:bookworm" // the base of LegacyRelease; see BaseTagFor
-	DefaultPrefix = "wpstack" // images are <prefix>/web and <prefix>/db
+	DefaultPrefix = "wpstack"               // images are <prefix>/web and <prefix>/db
 
 	LabelRole       = contract.LabelRole
 	LabelRecipe     = contract.LabelRecipe
 	LabelBaseOrigin = contract.LabelBaseOrigin
 	LabelWPVersion  = contract.LabelWPVersion
 	LabelWPSource   = contract.LabelWPSource
-	// LabelRelease is the Debian release an image is built on.
-	LabelRelease = "io.wpstack.release"
+	LabelRelease    = contract.LabelRelease
 
 	OriginPull        = "pull"
 	OriginDebootstrap = "debootstrap"

@@ -25,8 +25,8 @@ type SiteStatus struct {
 	AdminPasswordFile string                 `json:"admin_password_file"`
 	WordPressVersion  string                 `json:"wordpress_version"`
 	StackStatus
-	Cluster           *ClusterStatus         `json:"cluster,omitempty"` // swarm sites only
-	Backups           *backup.RunStatus      `json:"backups,omitempty"` // sites with a backup schedule
+	Cluster *ClusterStatus    `json:"cluster,omitempty"` // swarm sites only
+	Backups *backup.RunStatus `json:"backups,omitempty"` // sites with a backup schedule
 }
 
 // ClusterStatus is the swarm part of a swarm site's status.

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
@@ -19,7 +20,7 @@ import (
 
 // labelSnapshot marks the volumes holding a site's data from before an
 // upgrade; they carry the site's labels too, so destroy removes them.
-const labelSnapshot = "io.wpstack.upgrade-snapshot"
+const labelSnapshot = contract.LabelUpgradeSnapshot
 
 // snapshots are copies of a stopped site's data (its db and html volumes
 // or data-dir folders), kept in volumes of their own until an upgrade has
