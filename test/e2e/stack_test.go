@@ -5,6 +5,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -21,6 +22,25 @@ type stackStatus struct {
 	PHPVersion       string `json:"php_version"`
 	MariaDBVersion   string `json:"mariadb_version"`
 	UpgradeAvailable string `json:"upgrade_available"`
+	Services         []struct {
+		Name  string `json:"name"`
+		Image string `json:"image"`
+	} `json:"services"`
+}
+
+// wantImageSizes holds a site's images to the 300 MB budget, on every stack.
+func (e *env) wantImageSizes(t *testing.T, st stackStatus) {
+	t.Helper()
+	for _, sv := range st.Services {
+		img, err := e.cli.ImageInspect(context.Background(), sv.Image)
+		if err != nil {
+			t.Fatalf("inspect %s: %v", sv.Image, err)
+		}
+		t.Logf("%s stack, %s image %s: %.1f MB", st.Stack, sv.Name, sv.Image, float64(img.Size)/1e6)
+		if img.Size > 300e6 {
+			t.Errorf("%s image %s is %.1f MB, over the 300 MB budget", sv.Name, sv.Image, float64(img.Size)/1e6)
+		}
+	}
 }
 
 func (e *env) stackStatus(name string) stackStatus {
@@ -80,6 +100,7 @@ func TestStack(t *testing.T) {
 		if st.UpgradeAvailable != "" {
 			t.Errorf("a trixie site is offered an upgrade to %s", st.UpgradeAvailable)
 		}
+		e.wantImageSizes(t, st)
 		w := newWP(t, port)
 		w.login("admin", readFile(t, e.status(name).AdminPasswordFile))
 		if _, body := w.get("/"); !strings.Contains(body, "/wp-content/themes/twentytwentyfive/") {
@@ -95,7 +116,12 @@ func TestStack(t *testing.T) {
 	e.cleanupSite(name)
 	port := freePort(t)
 	r := e.mustRun("up", name, "--port", fmt.Sprint(port), "--stack", "bookworm", "--title", "Stack Upgrade")
-	wantStack(t, e.stackStatus(name), "bookworm", "6.1.", "8.2.", "10.11.")
+	bst := e.stackStatus(name)
+	wantStack(t, bst, "bookworm", "6.1.", "8.2.", "10.11.")
+	if bst.UpgradeAvailable != "trixie" {
+		t.Errorf("status of a bookworm site offers %q, want trixie", bst.UpgradeAvailable)
+	}
+	e.wantImageSizes(t, bst)
 	r = e.mustRun("up", name)
 	if !strings.Contains(r.stdout, "upgrade available: wpstack upgrade "+name+" --to trixie") {
 		t.Errorf("up on a bookworm site does not offer the upgrade:\n%s", r.stdout)
