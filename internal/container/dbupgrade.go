@@ -113,9 +113,10 @@ func autoUpgrade(logger *log.Logger, env environ, extra []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	fail, _, _ := env.first(upgradeFailVar)
+	noBackup, _, _ := env.first("MARIADB_DISABLE_UPGRADE_BACKUP")
 	r := initRun{Log: logger, Env: env, DataDir: dbDataDir, Stderr: os.Stderr, StartMax: 120 * time.Second, Socket: upgradeSocket,
 		Extra: append([]string{"--skip-grant-tables", "--loose-innodb_buffer_pool_dump_at_shutdown=0"}, extra...)}
-	if err := r.upgrade(ctx, data, truthy(fail)); err != nil {
+	if err := r.upgrade(ctx, data, !truthy(noBackup), truthy(fail)); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("stopped during the MariaDB upgrade of %s; the next start runs it again", dbDataDir)
 		}
@@ -125,7 +126,7 @@ func autoUpgrade(logger *log.Logger, env environ, extra []string) error {
 	return nil
 }
 
-func (r initRun) upgrade(ctx context.Context, dataVersion string, fail bool) (err error) {
+func (r initRun) upgrade(ctx context.Context, dataVersion string, backup, fail bool) (err error) {
 	srv, err := r.startServer(ctx)
 	if err != nil {
 		return err
@@ -139,10 +140,12 @@ func (r initRun) upgrade(ctx context.Context, dataVersion string, fail bool) (er
 	if dataVersion != "" {
 		name = "system_mysql_backup_" + dataVersion + ".sql.zst"
 	}
-	if err := r.dumpSystem(ctx, filepath.Join(r.DataDir, name)); err != nil {
-		return err
+	if backup {
+		if err := r.dumpSystem(ctx, filepath.Join(r.DataDir, name)); err != nil {
+			return err
+		}
+		r.Log.Printf("system tables saved in %s", filepath.Join(r.DataDir, name))
 	}
-	r.Log.Printf("system tables saved in %s", filepath.Join(r.DataDir, name))
 	if fail {
 		return fmt.Errorf("%s is set: failing on purpose after the system-table backup", upgradeFailVar)
 	}

@@ -6,10 +6,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -134,11 +133,8 @@ func TestStack(t *testing.T) {
 	w.newPost("admin", password, "Written before the upgrade")
 	media := w.uploadFile("admin", password, "e2e-stack.txt", "text/plain", []byte("an upload that must survive the upgrade\n"))
 	stPHP(t, name, `$id = wp_create_user('editor1', 'Editor-Pass-1', 'editor1@example.com'); if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message()); exit(1); }`)
-	zipPath := filepath.Join(t.TempDir(), "e2e-stack-plugin.zip")
-	if err := os.WriteFile(zipPath, pluginZip(t), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctMust(t, "cp", zipPath, name+"-web-1:/tmp/plugin.zip")
+	// The root is read-only: the zip reaches the container's /tmp through PHP.
+	stPHP(t, name, `file_put_contents('/tmp/plugin.zip', base64_decode('`+base64.StdEncoding.EncodeToString(pluginZip(t))+`')) or exit(1);`)
 	stPHP(t, name, `require_once ABSPATH.'wp-admin/includes/plugin.php'; $z = new ZipArchive(); if ($z->open('/tmp/plugin.zip') !== true || !$z->extractTo(WP_PLUGIN_DIR)) exit(1); $r = activate_plugin('e2e-stack-plugin/e2e-stack-plugin.php'); if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }`)
 	ctMust(t, "exec", "-u", "www-data", name+"-web-1", "sh", "-c",
 		"mkdir -p /var/www/html/wp-content/themes/e2e-child && printf '/*\\nTheme Name: E2E Child\\nTemplate: twentytwentythree\\n*/\\n' > /var/www/html/wp-content/themes/e2e-child/style.css")
