@@ -61,11 +61,20 @@ func wantStack(t *testing.T, st stackStatus, stack, wp, php, mariadb string) {
 	}
 }
 
-// stPHP runs PHP with WordPress loaded in a site's web container.
+// stPHP runs PHP with WordPress loaded in a site's web container, with the
+// secret copies PID 1 made; WordPress's errors exit 0, so the code's end
+// is checked for.
 func stPHP(t *testing.T, siteName, code string) string {
 	t.Helper()
-	return ctMust(t, "exec", "-u", "www-data", "-w", "/var/www/html", siteName+"-web-1", "php", "-r",
-		`$_SERVER['HTTP_HOST']='localhost'; require '/var/www/html/wp-load.php'; `+code)
+	out := ctMust(t, "exec", "-u", "www-data", "-w", "/var/www/html",
+		"-e", "WORDPRESS_DB_PASSWORD_FILE=/run/wpstack/secrets/WORDPRESS_DB_PASSWORD",
+		"-e", "WPSTACK_SALTS_FILE=/run/wpstack/secrets/WPSTACK_SALTS",
+		siteName+"-web-1", "php", "-r",
+		`$_SERVER['HTTP_HOST']='localhost'; require '/var/www/html/wp-load.php'; `+code+` echo "\nE2E-PHP-DONE";`)
+	if !strings.Contains(out, "E2E-PHP-DONE") {
+		t.Fatalf("PHP in %s did not finish: %.600s", siteName, out)
+	}
+	return out
 }
 
 // pluginZip is a real plugin as a user downloads it: one folder in a zip.
