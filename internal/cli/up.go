@@ -38,6 +38,11 @@ WordPress sources (--wordpress-source):
   PATH.zip|.tar.gz   a local release archive
   DIR                a local WordPress tree
 
+Stacks (--stack, a new site's only; wpstack upgrade moves an existing one):
+  trixie             Debian 13: WordPress 6.8, PHP 8.4, MariaDB 11.8 (default)
+  bookworm           Debian 12: WordPress 6.1, PHP 8.2, MariaDB 10.11; sites
+                     made before stacks existed keep it
+
 Layouts (--layout):
   split              a web container (Apache + PHP) and a db container (MariaDB)
   allinone           one container running both, for the smallest hosts; its

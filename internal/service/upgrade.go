@@ -153,7 +153,17 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 			}
 		})
 	}
-	if _, err := s.deploy(dctx, t, next, img); err != nil {
+	// A db container that exits (its MariaDB upgrade failed) is restarted
+	// by its policy, and would be waited for until the ready deadline: it
+	// fails the step at once instead, with its log.
+	dctx, stopWatch := context.WithCancelCause(dctx)
+	go watchRestarts(dctx, snap, spec.ContainerName(site.ServiceDB), stopWatch)
+	_, err = s.deploy(dctx, t, next, img)
+	if c := context.Cause(dctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
+		err = c
+	}
+	stopWatch(nil)
+	if err != nil {
 		return UpgradeResult{}, s.upgradeFailed(ctx, t, spec, old, snap, bk.Path, "starting the "+to+" stack", err, true)
 	}
 	if os.Getenv(UpgradeFailVar) == "deploy" {
@@ -171,6 +181,26 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	snap.drop(ctx)
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s: WordPress %s, PHP %s, MariaDB %s", to, after.WordPressVersion, after.PHPVersion, after.MariaDBVersion))
 	return UpgradeResult{Name: spec.Name, URL: spec.URL(), From: before, To: after, SafetyBackup: bk.Path, Duration: time.Since(start)}, nil
+}
+
+// watchRestarts cancels ctx with the container's log as soon as the
+// container has restarted (it only restarts after exiting with an error).
+func watchRestarts(ctx context.Context, snap snapshots, name string, cancel context.CancelCauseFunc) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		ins, err := snap.cli.ContainerInspect(ctx, name)
+		if err != nil || ins.ContainerJSONBase == nil || ins.State == nil {
+			continue // not made yet, or being re-created
+		}
+		if ins.RestartCount > 0 {
+			cancel(fmt.Errorf("container %s exited (code %d) and is being restarted; its last log lines:\n%s", name, ins.State.ExitCode, snap.logs(ctx, ins.ID)))
+			return
+		}
+	}
 }
 
 // runningImages are the images the site runs now: the ones a rollback
