@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/images"
 )
 
 func execOutput(ctx context.Context, bin string, args ...string) ([]byte, error) {
@@ -274,10 +276,10 @@ func (b *bench) coldStart(ctx context.Context, f flags, st stack, base *baseline
 		}
 		cache := filepath.Join(work, "cache")
 		prefix := "wpt-e-cold" + strings.ReplaceAll(nonce, "-", "")
-		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
+		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), stack: f.stack, env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
 		b.log.Printf("wpstack cold: building every image without cache (prefix %s)", prefix)
 		start = time.Now()
-		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix)
+		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix, images.Release(f.stack))
 		if err != nil {
 			// Whatever was built before the failure (or the interrupt).
 			for _, repo := range []string{"web", "db", "wpsrc-debian"} {
