@@ -235,7 +235,11 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 // siteImages are the base image and the images a site's containers run:
 // what an engine without a registry needs to run the same site.
 func (b *bench) siteImages(ctx context.Context, st stack, name string) ([]string, error) {
-	out := []string{"wpstack/base:bookworm"}
+	base := "wpstack/base:bookworm"
+	if w, ok := st.(*wpstackStack); ok {
+		base = images.BaseTagFor(images.Release(w.stack))
+	}
+	out := []string{base}
 	for _, c := range st.containers(name) {
 		img, err := containerImage(ctx, c)
 		if err != nil {
