@@ -91,6 +91,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := t.Check(ctx, spec); err != nil {
 		return UpResult{}, err
 	}
+	if _, err := s.recoverInterrupted(ctx, t, spec); err != nil {
+		return UpResult{}, err
+	}
 	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.siteImageOptions(spec)})
 	if err != nil {
 		return UpResult{}, err

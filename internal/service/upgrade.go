@@ -94,6 +94,12 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	}
 	defer t.Close()
 	res := "upgrade " + spec.Name
+	if back, err := s.recoverInterrupted(ctx, t, spec); err != nil || back {
+		if err == nil {
+			err = fmt.Errorf("an earlier upgrade of site %q was interrupted; its data from before it was put back: start it with `wpstack up %s`, then run the upgrade again", spec.Name, spec.Name)
+		}
+		return UpgradeResult{}, err
+	}
 	events.Emit(ctx, res, events.Working, fmt.Sprintf("from %s to %s: checking the site", from, to))
 	ts, err := t.Status(ctx, spec)
 	if err != nil {
@@ -201,6 +207,51 @@ func watchRestarts(ctx context.Context, snap snapshots, name string, cancel cont
 			return
 		}
 	}
+}
+
+// recoverInterrupted finds the copies an upgrade killed part way left (its
+// rollback never ran), and puts them back: the site's data may have been
+// upgraded for a server its stored stack does not run. It says whether it
+// did; the site is stopped then.
+func (s *Service) recoverInterrupted(ctx context.Context, t target.Target, spec site.Spec) (bool, error) {
+	if spec.Target != site.TargetLocal || spec.Layout != site.LayoutSplit {
+		return false, nil
+	}
+	eng, cli, err := s.engine(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer cli.Close()
+	snap := snapshots{cli: eng.Client(), spec: spec}
+	found, err := snap.exist(ctx)
+	if err != nil || !found {
+		return false, err
+	}
+	events.Emit(ctx, "upgrade "+spec.Name, events.Warning, "an earlier upgrade was interrupted: putting back the data from before it")
+	ts, err := t.Status(ctx, spec)
+	if err != nil {
+		return false, err
+	}
+	img, err := runningImages(ts, spec)
+	if err != nil {
+		// Nothing runs: any image with a shell copies; the site's own
+		// stack's db image is built (or found) for it.
+		built, berr := t.Build(ctx, spec, target.BuildOptions{Options: s.siteImageOptions(spec)})
+		if berr != nil {
+			return false, fmt.Errorf("an earlier upgrade of site %q was interrupted, and the image to put its data back with cannot be built: %w", spec.Name, berr)
+		}
+		img = built
+	}
+	snap.image, snap.taken = img.DB, true
+	if err := t.Remove(ctx, spec, target.RemoveOptions{}); err != nil {
+		return false, err
+	}
+	if err := snap.restore(ctx); err != nil {
+		return false, fmt.Errorf("an earlier upgrade of site %q was interrupted, and putting back its data from %v failed: %w", spec.Name, snap.names(), err)
+	}
+	snap.drop(ctx)
+	events.Emit(ctx, "upgrade "+spec.Name, events.Done, "the data from before the interrupted upgrade is back")
+	return true, nil
 }
 
 // runningImages are the images the site runs now: the ones a rollback

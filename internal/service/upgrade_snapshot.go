@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/wpstack/wpstack/internal/contract"
@@ -47,6 +48,10 @@ func (s snapshots) names() []string {
 	return out
 }
 
+// marker is an empty volume made once every copy is complete: only then
+// are the copies worth putting back after an interrupted upgrade.
+func (s snapshots) marker() string { return s.spec.VolumeName("pre-upgrade-complete") }
+
 // live is where the site keeps a part: its named volume, or its host folder.
 func (s snapshots) live(part string) mount.Mount {
 	if s.spec.DataDir == "" {
@@ -62,6 +67,7 @@ func (s snapshots) live(part string) mount.Mount {
 
 // take copies every part into a fresh snapshot volume.
 func (s *snapshots) take(ctx context.Context) error {
+	_ = s.cli.VolumeRemove(ctx, s.marker(), true)
 	for _, part := range s.parts() {
 		name := s.name(part)
 		// A snapshot left by an earlier failed rollback is stale: this one
@@ -81,6 +87,11 @@ func (s *snapshots) take(ctx context.Context) error {
 		}
 		events.Emit(ctx, "upgrade "+s.spec.Name, events.Info, fmt.Sprintf("%s data copied to the volume %s", part, name))
 	}
+	labels := s.spec.Labels("")
+	labels[labelSnapshot] = "complete"
+	if _, err := s.cli.VolumeCreate(ctx, volume.CreateOptions{Name: s.marker(), Labels: labels}); err != nil {
+		return fmt.Errorf("mark the copies of the site's data complete (volume %s): %w", s.marker(), err)
+	}
 	return nil
 }
 
@@ -99,14 +110,33 @@ func (s snapshots) restore(ctx context.Context) error {
 	return nil
 }
 
+// exist says whether every snapshot volume of the site is there (what an
+// interrupted upgrade leaves).
+func (s snapshots) exist(ctx context.Context) (bool, error) {
+	for _, name := range append(s.names(), s.marker()) {
+		v, err := s.cli.VolumeInspect(ctx, name)
+		if errdefs.IsNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("inspect volume %s: %w", name, err)
+		}
+		if v.Labels[labelSnapshot] == "" || v.Labels[site.LabelSite] != s.spec.Name {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // drop removes the snapshot volumes (after success, or a rollback that
 // worked). A volume it cannot remove is left, with a warning.
 func (s snapshots) drop(ctx context.Context) {
 	if !s.taken {
 		return
 	}
-	for _, name := range s.names() {
-		if err := s.cli.VolumeRemove(context.WithoutCancel(ctx), name, true); err != nil {
+	// The marker first: copies without it are never put back.
+	for _, name := range append([]string{s.marker()}, s.names()...) {
+		if err := s.cli.VolumeRemove(context.WithoutCancel(ctx), name, true); err != nil && !errdefs.IsNotFound(err) {
 			events.Emit(ctx, "upgrade "+s.spec.Name, events.Warning, fmt.Sprintf("could not remove %s (%v): remove it with docker volume rm %s", name, err, name))
 		}
 	}
