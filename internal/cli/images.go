@@ -50,6 +50,7 @@ These are the images 'wpstack up' runs; tagged this way, any compose file
 written for the official images can use them.`,
 		Example: `  wpstack images build
   wpstack images build --wordpress-source debian
+  wpstack images build --stack bookworm
   wpstack images build --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,6 +78,7 @@ written for the official images can use them.`,
 	f := c.Flags()
 	f.StringVar(&opts.WordPressSource, "wordpress-source", "", "where WordPress comes from: debian, an https URL, a .zip/.tar.gz or a folder")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "rebuild even when images with the same recipe exist")
+	f.StringVar(&opts.Stack, "stack", "", "the Debian stack: trixie (WordPress 6.8, PHP 8.4, MariaDB 11.8; default) or bookworm (WordPress 6.1, PHP 8.2, MariaDB 10.11)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -56,6 +56,7 @@ With --json: one object for a named site, an array otherwise.`,
 					fmt.Fprintln(g.stdout)
 				}
 				fmt.Fprintf(g.stdout, "%s  %s  %s  (layout %s, WordPress %s)\n", s.Name, strings.ToUpper(s.State), s.URL, s.Layout, orDash(s.WordPressVersion))
+				printStack(g, s.Name, s.StackStatus)
 				if s.Cluster != nil {
 					printCluster(g.stdout, s)
 					continue

@@ -38,6 +38,11 @@ WordPress sources (--wordpress-source):
   PATH.zip|.tar.gz   a local release archive
   DIR                a local WordPress tree
 
+Stacks (--stack, a new site's only; wpstack upgrade moves an existing one):
+  trixie             Debian 13: WordPress 6.8, PHP 8.4, MariaDB 11.8 (default)
+  bookworm           Debian 12: WordPress 6.1, PHP 8.2, MariaDB 10.11; sites
+                     made before stacks existed keep it
+
 Layouts (--layout):
   split              a web container (Apache + PHP) and a db container (MariaDB)
   allinone           one container running both, for the smallest hosts; its
@@ -88,7 +93,8 @@ domain and is removed with the last (see wpstack edge).`,
   wpstack up shop --domain shop.test --domain www.shop.test --tls local
   wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
   wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
-  wpstack up blog --domain blog.test --login-rate 5/m`,
+  wpstack up blog --domain blog.test --login-rate 5/m
+  wpstack up legacy --stack bookworm`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
@@ -131,8 +137,9 @@ domain and is removed with the last (see wpstack edge).`,
 			fmt.Fprintf(g.stdout, "  Password file:  %s\n", res.AdminPasswordFile)
 			fmt.Fprintf(g.stdout, "  WordPress:      %s (%s)\n", res.WordPressVersion, res.WordPressSource)
 			if res.BaseOrigin != "" {
-				fmt.Fprintf(g.stdout, "  Base image:     Debian bookworm, %s\n", baseOriginText(res.BaseOrigin))
+				fmt.Fprintf(g.stdout, "  Base image:     Debian %s, %s\n", res.Stack, baseOriginText(res.BaseOrigin))
 			}
+			printUpgradeAvailable(g, res)
 			return nil
 		},
 	}
@@ -159,6 +166,7 @@ domain and is removed with the last (see wpstack edge).`,
 	f.BoolVar(&spec.HSTS, "hsts", false, "with --domain: send Strict-Transport-Security (browsers then refuse plain HTTP for a year)")
 	f.StringVar(&spec.Cache, "cache", "", "with --domain: on (default) serves anonymous pages from the edge's cache, purged on publish; off: every request reaches WordPress")
 	f.StringVar(&spec.LoginRate, "login-rate", "", "with --domain: POSTs to wp-login.php and xmlrpc.php per client address, N/m or N/s (default 10/m; more get 429)")
+	f.StringVar(&spec.Stack, "stack", "", "a new site's Debian stack: trixie (WordPress 6.8, PHP 8.4, MariaDB 11.8; default) or bookworm (WordPress 6.1, PHP 8.2, MariaDB 10.11)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -44,8 +44,15 @@ func runDB(logger *log.Logger, env environ, stdout io.Writer, args []string) (in
 		if err := initDataDir(logger, cfg, env, extra, stdout); err != nil {
 			return 1, err
 		}
+		if err := recordDataDirVersion(); err != nil {
+			return 1, err
+		}
 	case err != nil:
 		return 1, fmt.Errorf("inspect %s: %w", dbDataDir, err)
+	default:
+		if err := autoUpgrade(logger, env, extra); err != nil {
+			return 1, err
+		}
 	}
 	sup := &Supervisor{
 		Log: logger,

@@ -84,6 +84,7 @@ type initRun struct {
 	Stdout   io.Writer
 	Stderr   io.Writer
 	StartMax time.Duration // how long the temporary server may take to answer
+	Socket   string        // default initSocket
 }
 
 // runInitScripts starts a server listening on the socket only, runs every
@@ -119,7 +120,7 @@ func (r initRun) startServer(ctx context.Context) (*tempServer, error) {
 	args := append([]string{
 		"--datadir=" + r.DataDir,
 		"--skip-networking",
-		"--socket=" + initSocket,
+		"--socket=" + r.socket(),
 		"--pid-file=" + dbRunDir + "/init.pid",
 	}, r.Extra...)
 	srv := &tempServer{cmd: exec.Command(mariadbd, args...), exited: make(chan error, 1)}
@@ -149,7 +150,7 @@ func (r initRun) startServer(ctx context.Context) (*tempServer, error) {
 		}
 		if time.Now().After(deadline) {
 			srv.kill()
-			return nil, fmt.Errorf("the temporary server for the init scripts did not answer on %s within %s", initSocket, max)
+			return nil, fmt.Errorf("the temporary server for the init scripts did not answer on %s within %s", r.socket(), max)
 		}
 	}
 }
@@ -179,7 +180,7 @@ func (s *tempServer) stop(timeout time.Duration) error {
 // client is the mariadb client against the temporary server as root. The
 // password goes through MYSQL_PWD so it never shows in a process list.
 func (r initRun) client(ctx context.Context, database string) *exec.Cmd {
-	args := []string{"--no-defaults", "--protocol=socket", "--socket=" + initSocket,
+	args := []string{"--no-defaults", "--protocol=socket", "--socket=" + r.socket(),
 		"--user=root", "--default-character-set=utf8mb4", "--batch"}
 	if database != "" {
 		args = append(args, "--database="+database)

@@ -180,6 +180,11 @@ const (
 	LabelBaseOrigin = "io.wpstack.base.origin"
 	LabelWPVersion  = "io.wpstack.wordpress.version"
 	LabelWPSource   = "io.wpstack.wordpress.source"
+	// LabelRelease is the Debian release (the stack) an image is built on.
+	LabelRelease = "io.wpstack.release"
+	// LabelUpgradeSnapshot marks the volumes holding a site's data from
+	// before an upgrade, kept until it succeeded.
+	LabelUpgradeSnapshot = "io.wpstack.upgrade-snapshot"
 	// LabelEdgeHome marks the engine's domain edge (and its network) with
 	// the state directory whose sites it serves.
 	LabelEdgeHome = "io.wpstack.edge.home"

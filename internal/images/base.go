@@ -15,8 +15,9 @@ import (
 
 // BaseOptions says where the base image comes from.
 type BaseOptions struct {
-	Tag         string        // default BaseTag
-	PullRef     string        // default "debian:bookworm-slim"
+	Release     Release       // default LegacyRelease
+	Tag         string        // default BaseTagFor(Release)
+	PullRef     string        // default "debian:<release>-slim"
 	PullTimeout time.Duration // default 15s; no registry fails well before
 	NoPull      bool          // go straight to debootstrap
 	Mirror      string        // Debian mirror for debootstrap and apt; default DefaultMirror
@@ -35,11 +36,12 @@ type BaseResult struct {
 const baseResource = "image wpstack/base"
 
 func (o *BaseOptions) defaults() {
+	o.Release = o.Release.or()
 	if o.Tag == "" {
-		o.Tag = BaseTag
+		o.Tag = BaseTagFor(o.Release)
 	}
 	if o.PullRef == "" {
-		o.PullRef = "debian:bookworm-slim"
+		o.PullRef = "debian:" + string(o.Release) + "-slim"
 	}
 	if o.PullTimeout <= 0 {
 		o.PullTimeout = 15 * time.Second
@@ -53,7 +55,7 @@ func (o *BaseOptions) defaults() {
 }
 
 // Base makes sure the base image exists: the existing tag, else a pulled
-// debian:bookworm-slim, else a debootstrapped root imported offline.
+// debian:<release>-slim, else a debootstrapped root imported offline.
 func Base(ctx context.Context, eng Engine, opts BaseOptions) (BaseResult, error) {
 	opts.defaults()
 	if img, err := eng.ImageInspect(ctx, opts.Tag); err == nil {
@@ -98,7 +100,7 @@ func pullBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResult, er
 	if err != nil {
 		return BaseResult{}, fmt.Errorf("pull %s: %w", opts.PullRef, err)
 	}
-	files := baseConfigFiles(opts.Mirror)
+	files := baseConfigFiles(opts.Release, opts.Mirror)
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)

@@ -17,7 +17,7 @@ import (
 	"github.com/wpstack/wpstack/internal/images/dockerbuild"
 )
 
-// bootstrapBase builds a minimal bookworm root with debootstrap, trims it
+// bootstrapBase builds a minimal root of the release with debootstrap, trims it
 // like -slim, and imports it as the base image.
 func bootstrapBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResult, error) {
 	bin, err := exec.LookPath(opts.Debootstrap)
@@ -37,15 +37,15 @@ func bootstrapBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResul
 	}()
 
 	start := time.Now()
-	events.Emit(ctx, baseResource, events.Working, "debootstrap bookworm from "+opts.Mirror)
-	if err := runDebootstrap(ctx, bin, dir, opts.Mirror); err != nil {
+	events.Emit(ctx, baseResource, events.Working, "debootstrap "+string(opts.Release)+" from "+opts.Mirror)
+	if err := runDebootstrap(ctx, bin, dir, opts.Release, opts.Mirror); err != nil {
 		return BaseResult{}, err
 	}
-	if err := trimRootfs(dir, opts.Mirror); err != nil {
+	if err := trimRootfs(dir, opts.Release, opts.Mirror); err != nil {
 		return BaseResult{}, err
 	}
 	events.Emit(ctx, baseResource, events.Working, fmt.Sprintf("bootstrapped in %s; importing", time.Since(start).Round(time.Second)))
-	id, err := importRootfs(ctx, eng, dir, opts.Tag)
+	id, err := importRootfs(ctx, eng, dir, opts.Release, opts.Tag)
 	if err != nil {
 		return BaseResult{}, err
 	}
@@ -55,8 +55,8 @@ func bootstrapBase(ctx context.Context, eng Engine, opts BaseOptions) (BaseResul
 
 // runDebootstrap runs debootstrap, forwarding its "I: …" lines as events and
 // keeping the last lines for the error message.
-func runDebootstrap(ctx context.Context, bin, dir, mirror string) error {
-	cmd := exec.CommandContext(ctx, bin, "--variant=minbase", "bookworm", dir, mirror)
+func runDebootstrap(ctx context.Context, bin, dir string, rel Release, mirror string) error {
+	cmd := exec.CommandContext(ctx, bin, "--variant=minbase", string(rel), dir, mirror)
 	killGroup(cmd)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
@@ -85,14 +85,14 @@ func runDebootstrap(ctx context.Context, bin, dir, mirror string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("debootstrap bookworm from %s failed: %w\n  last output:\n    %s\n  check that the mirror is reachable (set another with the mirror option)", mirror, err, strings.Join(tail, "\n    "))
+		return fmt.Errorf("debootstrap %s from %s failed: %w\n  last output:\n    %s\n  check that the mirror is reachable (set another with the mirror option)", rel, mirror, err, strings.Join(tail, "\n    "))
 	}
 	return nil
 }
 
 // importRootfs streams dir as a tar (numeric owners, so no host user
 // database is consulted) into the engine's image import.
-func importRootfs(ctx context.Context, eng Engine, dir, tag string) (string, error) {
+func importRootfs(ctx context.Context, eng Engine, dir string, rel Release, tag string) (string, error) {
 	cmd := exec.CommandContext(ctx, "tar", "--numeric-owner", "-C", dir, "-cf", "-", ".")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -104,7 +104,7 @@ func importRootfs(ctx context.Context, eng Engine, dir, tag string) (string, err
 		return "", fmt.Errorf("archive the base root with tar: %w", err)
 	}
 	rc, ierr := eng.ImageImport(ctx, image.ImportSource{Source: out, SourceName: "-"}, tag, image.ImportOptions{
-		Message: "wpstack base: debootstrap --variant=minbase bookworm",
+		Message: "wpstack base: debootstrap --variant=minbase " + string(rel),
 		Changes: []string{
 			"LABEL " + LabelRole + "=base " + LabelBaseOrigin + "=" + OriginDebootstrap,
 			"ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

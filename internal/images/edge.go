@@ -25,11 +25,11 @@ func ensureRole(ctx context.Context, eng Engine, opts Options, role Role) (strin
 	if err != nil {
 		return "", err
 	}
-	base, err := Base(ctx, eng, BaseOptions{Tag: opts.BaseTag, Mirror: opts.Mirror})
+	base, err := Base(ctx, eng, BaseOptions{Release: opts.Release, Tag: opts.BaseTag, Mirror: opts.Mirror})
 	if err != nil {
 		return "", err
 	}
-	j := &roleJob{role: role}
+	j := &roleJob{role: role, release: opts.Release}
 	if err := j.ensure(ctx, eng, opts.Prefix, base.Ref, opts.Binary, binSum, opts.NoCache); err != nil {
 		return "", err
 	}

@@ -20,8 +20,10 @@ type Options struct {
 	Binary   string // static linux wpstack-init copied into the images as PID 1; default initbin.Path
 	Mirror   string // Debian mirror for a bootstrapped base
 	NoCache  bool   // rebuild web and db without the engine layer cache, even when an image with the recipe hash exists
-	BaseTag  string // default BaseTag
-	Prefix   string // image repository prefix; default DefaultPrefix
+	BaseTag  string // default BaseTagFor(Release)
+	// Release is the Debian release of the stack; default LegacyRelease.
+	Release Release
+	Prefix  string // image repository prefix; default DefaultPrefix
 	// AllInOne builds the one all-in-one image instead of web and db
 	// (the all-in-one layout needs nothing else).
 	AllInOne bool
@@ -35,6 +37,7 @@ type Set struct {
 	SourceDescription string
 	BaseOrigin        string
 	WebBuilt, DBBuilt bool // false when an existing image was reused
+	Release           Release
 	// The all-in-one image, set instead of Web and DB with Options.AllInOne.
 	AllInOne, AllInOneID string
 	AllInOneBuilt        bool
@@ -54,23 +57,24 @@ func Ensure(ctx context.Context, eng Engine, opts Options) (Set, error) {
 	if err != nil {
 		return Set{}, err
 	}
-	base, err := Base(ctx, eng, BaseOptions{Tag: opts.BaseTag, Mirror: opts.Mirror})
+	rel := opts.Release.or()
+	base, err := Base(ctx, eng, BaseOptions{Release: rel, Tag: opts.BaseTag, Mirror: opts.Mirror})
 	if err != nil {
 		return Set{}, err
 	}
-	src, err := wpsource.Resolve(ctx, wpsource.Options{Spec: opts.Source, CacheDir: opts.CacheDir, Engine: eng, BaseImage: base.Ref, DebianImageRepo: opts.Prefix + "/wpsrc-debian"})
+	src, err := wpsource.Resolve(ctx, wpsource.Options{Spec: opts.Source, CacheDir: opts.CacheDir, Engine: eng, BaseImage: base.Ref, Theme: rel.Theme(), DebianImageRepo: opts.Prefix + "/wpsrc-debian"})
 	if err != nil {
 		return Set{}, err
 	}
-	set := Set{WordPressVersion: src.Version, SourceDescription: src.Description, BaseOrigin: base.Origin}
+	set := Set{WordPressVersion: src.Version, SourceDescription: src.Description, BaseOrigin: base.Origin, Release: rel}
 
 	wpLabels := map[string]string{LabelWPVersion: src.Version, LabelWPSource: src.Description}
 	jobs := []*roleJob{
-		{role: RoleDB},
-		{role: RoleWeb, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version},
+		{role: RoleDB, release: rel},
+		{role: RoleWeb, release: rel, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version},
 	}
 	if opts.AllInOne {
-		jobs = []*roleJob{{role: RoleAllInOne, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version}}
+		jobs = []*roleJob{{role: RoleAllInOne, release: rel, tree: src.Dir, treeHash: src.Hash, labels: wpLabels, version: src.Version}}
 	}
 	// Both builds run at once: they share the base and the engine's apt
 	// downloads overlap. The first failure cancels the other.
@@ -109,6 +113,7 @@ func Ensure(ctx context.Context, eng Engine, opts Options) (Set, error) {
 // roleJob is the work for one image.
 type roleJob struct {
 	role     Role
+	release  Release
 	tree     string
 	treeHash string
 	version  string
@@ -124,9 +129,9 @@ func (j *roleJob) ensure(ctx context.Context, eng Engine, prefix, baseRef, binar
 	if err != nil {
 		return err
 	}
-	hash := RecipeHash(RecipeInputs{Role: j.role, Files: files, BinarySHA256: binSum, TreeHash: j.treeHash})
+	hash := RecipeHash(RecipeInputs{Role: j.role, Release: j.release, Files: files, BinarySHA256: binSum, TreeHash: j.treeHash})
 	j.ref = j.role.Tag(prefix, hash, j.version)
-	labels := map[string]string{LabelRole: string(j.role), LabelRecipe: hash}
+	labels := map[string]string{LabelRole: string(j.role), LabelRecipe: hash, LabelRelease: string(j.release.or())}
 	res := "image " + j.role.Repo(prefix)
 
 	if !noCache {

@@ -41,15 +41,16 @@ func ExportContexts(ctx context.Context, eng Engine, opts Options, dir string) (
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
 	}
+	rel := opts.Release.or()
 	base := opts.BaseTag
 	if base == "" {
-		base = BaseTag
+		base = BaseTagFor(rel)
 	}
 	binSum, err := binarySHA256(opts.Binary)
 	if err != nil {
 		return Exported{}, err
 	}
-	src, err := wpsource.Resolve(ctx, wpsource.Options{Spec: opts.Source, CacheDir: opts.CacheDir, Engine: eng, BaseImage: base, DebianImageRepo: opts.Prefix + "/wpsrc-debian"})
+	src, err := wpsource.Resolve(ctx, wpsource.Options{Spec: opts.Source, CacheDir: opts.CacheDir, Engine: eng, BaseImage: base, Theme: rel.Theme(), DebianImageRepo: opts.Prefix + "/wpsrc-debian"})
 	if err != nil {
 		return Exported{}, err
 	}
@@ -60,7 +61,7 @@ func ExportContexts(ctx context.Context, eng Engine, opts Options, dir string) (
 			return Exported{}, err
 		}
 		c := contextSpec{Files: files, Binary: opts.Binary}
-		in := RecipeInputs{Role: role, Files: files, BinarySHA256: binSum}
+		in := RecipeInputs{Role: role, Release: rel, Files: files, BinarySHA256: binSum}
 		if role.HasWordPress() {
 			c.Tree, in.TreeHash = src.Dir, src.Hash
 		}

@@ -9,14 +9,15 @@ import (
 
 // Names and labels from docs/internals.md.
 const (
-	BaseTag       = "wpstack/base:bookworm"
-	DefaultPrefix = "wpstack" // images are <prefix>/web and <prefix>/db
+	BaseTag       = "wpstack/base:bookworm" // the base of LegacyRelease; see BaseTagFor
+	DefaultPrefix = "wpstack"               // images are <prefix>/web and <prefix>/db
 
 	LabelRole       = contract.LabelRole
 	LabelRecipe     = contract.LabelRecipe
 	LabelBaseOrigin = contract.LabelBaseOrigin
 	LabelWPVersion  = contract.LabelWPVersion
 	LabelWPSource   = contract.LabelWPSource
+	LabelRelease    = contract.LabelRelease
 
 	OriginPull        = "pull"
 	OriginDebootstrap = "debootstrap"

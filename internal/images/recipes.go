@@ -78,6 +78,7 @@ func hasDockerfile(files []RecipeFile) bool {
 // RecipeInputs is everything an image is built from.
 type RecipeInputs struct {
 	Role         Role
+	Release      Release // "" is LegacyRelease
 	Files        []RecipeFile
 	BinarySHA256 string // of the wpstack binary copied in
 	TreeHash     string // of the WordPress tree (web only)
@@ -90,6 +91,10 @@ func RecipeHash(in RecipeInputs) string {
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	h := sha256.New()
 	fmt.Fprintf(h, "wpstack-recipe-v1\x00role\x00%s\x00", in.Role)
+	// Bookworm hashes as before stacks existed: its images keep their tags.
+	if r := in.Release.or(); r != LegacyRelease {
+		fmt.Fprintf(h, "release\x00%s\x00", r)
+	}
 	for _, f := range files {
 		s := sha256.Sum256(f.Data)
 		fmt.Fprintf(h, "file\x00%s\x00%x\x00", f.Name, s)

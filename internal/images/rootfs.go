@@ -14,7 +14,7 @@ const DefaultMirror = "http://deb.debian.org/debian"
 // baseConfigFiles are the apt and dpkg settings that make a bootstrapped
 // root behave like debian:bookworm-slim (docs/internals.md); the pulled base
 // gets the same files so both origins build alike.
-func baseConfigFiles(mirror string) map[string]string {
+func baseConfigFiles(rel Release, mirror string) map[string]string {
 	return map[string]string{
 		"etc/apt/apt.conf.d/90wpstack": `APT::Install-Recommends "false";
 APT::Install-Suggests "false";
@@ -29,23 +29,23 @@ path-exclude /usr/share/info/*
 path-exclude /usr/share/locale/*
 path-include /usr/share/locale/locale.alias
 `,
-		"etc/apt/sources.list": sourcesList(mirror),
+		"etc/apt/sources.list": sourcesList(rel, mirror),
 	}
 }
 
-func sourcesList(mirror string) string {
+func sourcesList(rel Release, mirror string) string {
 	security := "http://deb.debian.org/debian-security"
 	if m := strings.TrimRight(mirror, "/"); strings.HasSuffix(m, "/debian") && m != DefaultMirror {
 		security = m + "-security"
 	}
-	return fmt.Sprintf("deb %[1]s bookworm main\ndeb %[1]s bookworm-updates main\ndeb %[2]s bookworm-security main\n", strings.TrimRight(mirror, "/"), security)
+	return fmt.Sprintf("deb %[1]s %[3]s main\ndeb %[1]s %[3]s-updates main\ndeb %[2]s %[3]s-security main\n", strings.TrimRight(mirror, "/"), security, rel.or())
 }
 
 // trimRootfs writes the slim configuration into root and removes what it
 // keeps out: apt lists, cached debs, docs (but copyrights), man, info,
 // locales (but locale.alias), logs and -old backups.
-func trimRootfs(root, mirror string) error {
-	for name, content := range baseConfigFiles(mirror) {
+func trimRootfs(root string, rel Release, mirror string) error {
+	for name, content := range baseConfigFiles(rel, mirror) {
 		p := filepath.Join(root, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err

@@ -38,7 +38,7 @@ func TestTrimRootfs(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "usr/share/doc/nocopyright"), 0o755)
 	mk("usr/share/doc/nocopyright/changelog.gz")
 
-	if err := trimRootfs(root, DefaultMirror); err != nil {
+	if err := trimRootfs(root, Bookworm, DefaultMirror); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range keep {
@@ -63,7 +63,7 @@ func TestTrimRootfs(t *testing.T) {
 }
 
 func TestSourcesList(t *testing.T) {
-	def := sourcesList(DefaultMirror)
+	def := sourcesList(Bookworm, DefaultMirror)
 	for _, want := range []string{
 		"deb http://deb.debian.org/debian bookworm main\n",
 		"deb http://deb.debian.org/debian bookworm-updates main\n",
@@ -73,7 +73,7 @@ func TestSourcesList(t *testing.T) {
 			t.Errorf("sources.list lacks %q:\n%s", want, def)
 		}
 	}
-	own := sourcesList("http://mirror.example/debian/")
+	own := sourcesList(Bookworm, "http://mirror.example/debian/")
 	if !strings.Contains(own, "deb http://mirror.example/debian bookworm main") || !strings.Contains(own, "deb http://mirror.example/debian-security bookworm-security main") {
 		t.Errorf("mirror sources.list:\n%s", own)
 	}

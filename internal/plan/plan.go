@@ -100,7 +100,7 @@ func dbService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.DBImage
 	s.Labels = spec.Labels(site.ServiceDB)
-	s.Environment = env(dbEnv())
+	s.Environment = env(withAutoUpgrade(spec, dbEnv()))
 	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeDB)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}

@@ -60,8 +60,8 @@ func (s *Service) Clone(ctx context.Context, opts CloneOptions) (CloneResult, er
 	}
 	spec := site.Spec{
 		Name: to, Layout: from.Layout, Title: from.Title, AdminUser: from.AdminUser, AdminEmail: from.AdminEmail,
-		WordPressSource: from.WordPressSource,
-		Port:            opts.To.Port, Bind: opts.To.Bind, Host: opts.To.Host,
+		WordPressSource: from.WordPressSource, Stack: from.StackRelease(),
+		Port: opts.To.Port, Bind: opts.To.Bind, Host: opts.To.Host,
 		Domains: opts.To.Domains, TLS: opts.To.TLS, CertFile: opts.To.CertFile, KeyFile: opts.To.KeyFile,
 		HTTPPort: opts.To.HTTPPort, HTTPSPort: opts.To.HTTPSPort, Cache: opts.To.Cache,
 	}

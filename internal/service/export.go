@@ -71,8 +71,8 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 		return ExportResult{}, err
 	}
 	defer cli.Close()
-	iopts := images.Options{Source: spec.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary,
-		AllInOne: spec.Layout == site.LayoutAllInOne}
+	iopts := s.siteImageOptions(spec)
+	iopts.AllInOne = spec.Layout == site.LayoutAllInOne
 	if opts.Format == plan.FormatDir {
 		return s.exportDir(ctx, cli, spec, iopts, opts)
 	}

@@ -66,10 +66,10 @@ func dirREADME(spec site.Spec, exp images.Exported, refs map[string]string, exte
 
 	w("## Base image\n\n")
 	w("Both Dockerfiles start `FROM ${BASE}`; compose.yaml passes `BASE=${WPSTACK_BASE:-%s}`.\n", exp.BaseImage)
-	w("`%s` is the Debian 12 (bookworm) base wpstack made on this machine (pulled, or\n", exp.BaseImage)
+	w("`%s` is the Debian %s (%s) base wpstack made on this machine (pulled, or\n", exp.BaseImage, images.Release(spec.StackRelease()).DebianVersion(), spec.StackRelease())
 	w("bootstrapped with debootstrap when no registry answers). Where a registry answers,\n")
 	w("build on the official image instead:\n\n")
-	w("```sh\nWPSTACK_BASE=debian:bookworm-slim docker-compose -p %s up -d --build\n```\n\n", spec.Name)
+	w("```sh\nWPSTACK_BASE=debian:%s-slim docker-compose -p %s up -d --build\n```\n\n", spec.StackRelease(), spec.Name)
 
 	w("## Data and secrets\n\n")
 	if external {

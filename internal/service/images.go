@@ -6,12 +6,14 @@ import (
 
 	"github.com/wpstack/wpstack/internal/images"
 	"github.com/wpstack/wpstack/internal/images/wpsource"
+	"github.com/wpstack/wpstack/internal/site"
 )
 
 // ImagesBuildOptions say what the drop-in images are built from.
 type ImagesBuildOptions struct {
 	WordPressSource string // see wpsource.ParseSpec; "" = latest release, else debian
 	NoCache         bool
+	Stack           string // the Debian release; "" = site.DefaultStack
 }
 
 // ImagesBuildResult is what `images build` prints.
@@ -27,12 +29,19 @@ func (s *Service) ImagesBuild(ctx context.Context, opts ImagesBuildOptions) (Ima
 	if _, err := wpsource.ParseSpec(opts.WordPressSource); err != nil {
 		return ImagesBuildResult{}, fmt.Errorf("--wordpress-source: %w", err)
 	}
+	stack := opts.Stack
+	if stack == "" {
+		stack = site.DefaultStack
+	}
+	if err := site.ValidateStack(stack); err != nil {
+		return ImagesBuildResult{}, fmt.Errorf("--stack: %w", err)
+	}
 	_, cli, err := s.engine(ctx)
 	if err != nil {
 		return ImagesBuildResult{}, err
 	}
 	defer cli.Close()
-	set, err := images.Ensure(ctx, cli, images.Options{Source: opts.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary, NoCache: opts.NoCache})
+	set, err := images.Ensure(ctx, cli, images.Options{Source: opts.WordPressSource, CacheDir: s.cacheDir, Binary: s.binary, NoCache: opts.NoCache, Release: images.Release(stack)})
 	if err != nil {
 		return ImagesBuildResult{}, err
 	}

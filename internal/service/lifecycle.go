@@ -24,8 +24,9 @@ type SiteStatus struct {
 	AdminUser         string                 `json:"admin_user"`
 	AdminPasswordFile string                 `json:"admin_password_file"`
 	WordPressVersion  string                 `json:"wordpress_version"`
-	Cluster           *ClusterStatus         `json:"cluster,omitempty"` // swarm sites only
-	Backups           *backup.RunStatus      `json:"backups,omitempty"` // sites with a backup schedule
+	StackStatus
+	Cluster *ClusterStatus    `json:"cluster,omitempty"` // swarm sites only
+	Backups *backup.RunStatus `json:"backups,omitempty"` // sites with a backup schedule
 }
 
 // ClusterStatus is the swarm part of a swarm site's status.
@@ -92,6 +93,11 @@ func (s *Service) siteStatus(ctx context.Context, t target.Target, spec site.Spe
 		st.Services = ts.Services
 	}
 	st.Backups = s.scheduledStatus(ctx, t, spec)
+	var refs []string
+	for _, sv := range ts.Services {
+		refs = append(refs, sv.Image)
+	}
+	st.StackStatus = s.stackStatus(ctx, spec, refs)
 	return st, nil
 }
 

@@ -142,7 +142,7 @@ func (s *Service) Update(ctx context.Context, opts UpdateOptions) (UpdateResult,
 // rollOut builds (or takes webImage), plans and deploys a swarm site and
 // runs what `up` runs after a deploy, the database upgrade included.
 func (s *Service) rollOut(ctx context.Context, t target.Target, spec site.Spec, webImage string) (string, error) {
-	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.imageOptions(spec.WordPressSource), WebImage: webImage})
+	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.siteImageOptions(spec), WebImage: webImage})
 	if err != nil {
 		return "", err
 	}

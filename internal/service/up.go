@@ -31,6 +31,8 @@ type UpResult struct {
 	WordPressVersion  string        `json:"wordpress_version"`
 	WordPressSource   string        `json:"wordpress_source"`
 	BaseOrigin        string        `json:"base_origin,omitempty"`
+	Stack             string        `json:"stack"`
+	UpgradeAvailable  string        `json:"upgrade_available,omitempty"`
 	Created           bool          `json:"created"`
 	Duration          time.Duration `json:"duration_ns"`
 }
@@ -54,6 +56,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	defer unlock()
 	spec, created, err := s.mergeSpec(want)
 	if err != nil {
+		return UpResult{}, err
+	}
+	if err := mergeStack(&spec, want.Stack, created); err != nil {
 		return UpResult{}, err
 	}
 	if err := s.checkFolders(spec); err != nil {
@@ -86,7 +91,10 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := t.Check(ctx, spec); err != nil {
 		return UpResult{}, err
 	}
-	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.imageOptions(spec.WordPressSource)})
+	if _, err := s.recoverInterrupted(ctx, t, spec); err != nil {
+		return UpResult{}, err
+	}
+	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.siteImageOptions(spec)})
 	if err != nil {
 		return UpResult{}, err
 	}
@@ -105,6 +113,8 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		WordPressVersion:  version,
 		WordPressSource:   img.SourceDescription,
 		BaseOrigin:        img.BaseOrigin,
+		Stack:             spec.StackRelease(),
+		UpgradeAvailable:  noteUpgrade(ctx, spec),
 		Created:           created,
 		Duration:          time.Since(start),
 	}, nil
@@ -126,6 +136,7 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 	if err != nil {
 		return "", err
 	}
+	applyPlanHook(ctx, p)
 	if err := ensureDataDirs(ctx, spec, localEngine()); err != nil {
 		return "", err
 	}

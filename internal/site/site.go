@@ -78,6 +78,9 @@ type Spec struct {
 	// LoginRate is how many POSTs to wp-login.php and xmlrpc.php one client
 	// address may make: N/m (a minute) or N/s.
 	LoginRate string `yaml:"login_rate,omitempty" json:"login_rate,omitempty"`
+	// Stack is the Debian release of the site's images (see stack.go);
+	// empty in a site made before stacks existed, which is LegacyStack.
+	Stack string `yaml:"stack,omitempty" json:"stack,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.
@@ -171,6 +174,11 @@ func (s *Spec) Validate() error {
 	case LayoutAllInOne:
 	default:
 		return fmt.Errorf("unknown layout %q: use --layout split (web and db containers) or --layout allinone (one container)", s.Layout)
+	}
+	if s.Stack != "" {
+		if err := ValidateStack(s.Stack); err != nil {
+			return err
+		}
 	}
 	if err := s.validateLayout(); err != nil {
 		return err

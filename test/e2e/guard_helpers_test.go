@@ -83,7 +83,7 @@ func startGuard(bin string) (*guardSite, error) {
 	if out, err := g.wpstack(ctx, "up", g.name, "--port", fmt.Sprint(port), "--title", g.title, "--wordpress-source", "debian"); err != nil {
 		return g, fmt.Errorf("wpstack up %s: %v\n%s", g.name, err, out)
 	}
-	g.images = []string{clBaseTag}
+	g.images = []string{clBaseTag, clTrixieBaseTag}
 	for _, svc := range []string{"web", "db"} {
 		ref, err := clDocker(ctx, nil, "inspect", "-f", "{{.Config.Image}}", g.name+"-"+svc+"-1")
 		if err != nil {

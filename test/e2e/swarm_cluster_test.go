@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/images"
 )
 
 // The swarm suite's cluster: three Docker-in-Docker nodes (one manager, two
@@ -33,6 +35,8 @@ const (
 	clImgNode  = "wpt-g-node:e2e"
 	clImgReg   = "wpt-g-registry:e2e"
 	clBaseTag  = "wpstack/base:bookworm"
+	// clTrixieBaseTag is the base of new sites' images (the trixie stack).
+	clTrixieBaseTag = "wpstack/base:trixie"
 )
 
 // clOctet is the third octet of the cluster's subnet, 172.31.N.0/24: 250
@@ -161,12 +165,19 @@ func startCluster(t *testing.T) *cluster {
 	return c
 }
 
-// loadBase copies the base image to the manager, where wpstack builds.
+// loadBase copies the base images of both stacks to the manager, where
+// wpstack builds; the trixie one is made on this engine first if missing.
 func (c *cluster) loadBase() {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	save := exec.CommandContext(ctx, "docker", "save", clBaseTag)
+	if _, err := clDocker(ctx, nil, "image", "inspect", clTrixieBaseTag); err != nil {
+		cli := imagesEngine(c.t)
+		if _, err := images.Base(ctx, cli, images.BaseOptions{Release: images.Trixie}); err != nil {
+			c.t.Fatalf("make %s: %v", clTrixieBaseTag, err)
+		}
+	}
+	save := exec.CommandContext(ctx, "docker", "save", clBaseTag, clTrixieBaseTag)
 	pipe, err := save.StdoutPipe()
 	if err != nil {
 		c.t.Fatal(err)
@@ -176,7 +187,7 @@ func (c *cluster) loadBase() {
 	}
 	out, err := clDocker(ctx, pipe, "-H", c.nodes[0].host(), "load")
 	if werr := save.Wait(); err != nil || werr != nil {
-		c.t.Fatalf("load %s into the manager: %v %v\n%s", clBaseTag, err, werr, out)
+		c.t.Fatalf("load %s and %s into the manager: %v %v\n%s", clBaseTag, clTrixieBaseTag, err, werr, out)
 	}
 }
 

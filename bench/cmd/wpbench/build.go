@@ -68,17 +68,20 @@ func buildBaseline(ctx context.Context, work, tree, webRef, dbRef string, noCach
 // and a fresh WordPress extraction, under prefix, for the wpstack-init at
 // binary (whose hash makes the recipe hash new, so `up` given that
 // wpstack-init reuses nothing).
-func buildWpstackCold(ctx context.Context, binary, cacheDir, prefix string) (images.Set, error) {
+func buildWpstackCold(ctx context.Context, binary, cacheDir, prefix string, rel images.Release) (images.Set, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return images.Set{}, fmt.Errorf("connect to the docker engine: %w", err)
 	}
 	defer cli.Close()
+	if rel == "" {
+		rel = images.DefaultRelease
+	}
 	if _, err := wpsource.Resolve(ctx, wpsource.Options{Spec: "debian", CacheDir: cacheDir, Engine: cli,
-		BaseImage: images.BaseTag, DebianImageRepo: prefix + "/wpsrc-debian", NoCache: true}); err != nil {
+		BaseImage: images.BaseTagFor(rel), Theme: rel.Theme(), DebianImageRepo: prefix + "/wpsrc-debian", NoCache: true}); err != nil {
 		return images.Set{}, err
 	}
-	return images.Ensure(ctx, cli, images.Options{Source: "debian", CacheDir: cacheDir, Binary: binary, NoCache: true, Prefix: prefix})
+	return images.Ensure(ctx, cli, images.Options{Source: "debian", CacheDir: cacheDir, Binary: binary, NoCache: true, Prefix: prefix, Release: rel})
 }
 
 // freshBinary copies the wpstack binary with a unique trailer (the ELF

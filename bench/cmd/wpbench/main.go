@@ -37,6 +37,7 @@ type flags struct {
 	rollingOnly      bool
 	labContext       string
 	render           string
+	stack            string // wpstack's Debian stack (wpstack up --stack)
 }
 
 func main() {
@@ -57,6 +58,7 @@ func main() {
 	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it runs a throwaway Docker-in-Docker engine)")
 	flag.BoolVar(&f.rollingOnly, "rolling-only", false, "run only the rolling update scenario and print its rows as JSON (nothing is written under -out)")
 	flag.StringVar(&f.labContext, "lab-context", "test/e2e/testdata/swarmnode", "build context of the Docker-in-Docker image the rolling update scenario's swarm runs in")
+	flag.StringVar(&f.stack, "stack", "trixie", "the stack wpstack's sites run: trixie or bookworm (run the bench once per stack to compare them)")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
 	flag.Parse()
 	if f.quick {
@@ -111,7 +113,7 @@ func run(ctx context.Context, f flags) (err error) {
 		Quick: f.quick, Reps: f.reps, ColdReps: f.coldReps, Concurrency: concs, DurationS: f.duration.Seconds(),
 		StaticS: f.static.Seconds(), WarmupS: f.warmup.Seconds(), DensitySites: f.densitySites, BudgetMiB: f.budgetMiB,
 		AdminPage: "/wp-admin/edit.php", AdminConc: 10, LoadGenerator: "wrk (Debian package)",
-		RollingWindowS: f.rollingWindow.Seconds(),
+		RollingWindowS: f.rollingWindow.Seconds(), Stack: f.stack,
 	}}
 	lg.Printf("machine: %d cores, %s, load average %s", res.Machine.Cores, res.Machine.CPUModel, res.Machine.LoadAtStart)
 	gen, err := newLoadGen(ctx, work)
@@ -139,12 +141,12 @@ func run(ctx context.Context, f flags) (err error) {
 		return err
 	}
 	res.Versions.BaseWeb, res.Versions.BaseDB = base.webImage, base.dbImage
-	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home")}
+	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home"), stack: f.stack}
 
 	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp, base}, res: res,
 		made: map[stack][]string{}, main: map[stack]site{}}
 	if help, err := execOutput(ctx, bin, "up", "--help"); err == nil && strings.Contains(string(help), "allinone") {
-		b.extra = append(b.extra, &wpstackStack{bin: bin, home: wp.home, layout: "allinone"})
+		b.extra = append(b.extra, &wpstackStack{bin: bin, home: wp.home, layout: "allinone", stack: f.stack})
 	}
 	defer func() {
 		if f.keep {
@@ -241,7 +243,7 @@ func rerender(f flags) error {
 // gives the images (its own are built if missing), then the scenario runs
 // in its throwaway engine. The rows go to stdout.
 func rollingOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin, work string, res *Results) error {
-	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home")}
+	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home"), stack: f.stack}
 	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}}
 	port, err := freePort()
 	if err != nil {

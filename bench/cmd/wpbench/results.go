@@ -39,6 +39,9 @@ type Config struct {
 	LoadGenerator string  `json:"load_generator"`
 	// RollingWindowS is the wrk run each swarm update or rollback happens in.
 	RollingWindowS float64 `json:"rolling_window_s,omitempty"`
+	// Stack is the Debian stack wpstack's sites ran ("" in runs made
+	// before stacks existed: bookworm).
+	Stack string `json:"stack,omitempty"`
 }
 
 // Versions of what ran.

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/images"
 )
 
 func execOutput(ctx context.Context, bin string, args ...string) ([]byte, error) {
@@ -233,7 +235,11 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 // siteImages are the base image and the images a site's containers run:
 // what an engine without a registry needs to run the same site.
 func (b *bench) siteImages(ctx context.Context, st stack, name string) ([]string, error) {
-	out := []string{"wpstack/base:bookworm"}
+	base := "wpstack/base:bookworm"
+	if w, ok := st.(*wpstackStack); ok {
+		base = images.BaseTagFor(images.Release(w.stack))
+	}
+	out := []string{base}
 	for _, c := range st.containers(name) {
 		img, err := containerImage(ctx, c)
 		if err != nil {
@@ -274,10 +280,10 @@ func (b *bench) coldStart(ctx context.Context, f flags, st stack, base *baseline
 		}
 		cache := filepath.Join(work, "cache")
 		prefix := "wpt-e-cold" + strings.ReplaceAll(nonce, "-", "")
-		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
+		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), stack: f.stack, env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
 		b.log.Printf("wpstack cold: building every image without cache (prefix %s)", prefix)
 		start = time.Now()
-		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix)
+		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix, images.Release(f.stack))
 		if err != nil {
 			// Whatever was built before the failure (or the interrupt).
 			for _, repo := range []string{"web", "db", "wpsrc-debian"} {

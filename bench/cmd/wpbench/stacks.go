@@ -32,6 +32,7 @@ const adminUser = "admin"
 type wpstackStack struct {
 	bin, home string
 	layout    string   // "" (split) or "allinone"
+	stack     string   // wpstack up --stack: trixie or bookworm
 	env       []string // extra environment (a separate cache for cold runs)
 	passwords map[string]string
 }
@@ -59,6 +60,9 @@ func (w *wpstackStack) create(ctx context.Context, site string, port int, title 
 	args := []string{"up", site, "--port", fmt.Sprint(port), "--title", title, "--wordpress-source", "debian", "--json"}
 	if w.layout != "" {
 		args = append(args, "--layout", w.layout)
+	}
+	if w.stack != "" {
+		args = append(args, "--stack", w.stack)
 	}
 	out, err := w.run(ctx, args...)
 	if err != nil {

@@ -25,17 +25,19 @@ var debianDockerfile []byte
 // DefaultDebianImageRepo is where the extraction image is cached.
 const DefaultDebianImageRepo = "wpstack/wpsrc-debian"
 
-// debianRecipe is the sha256 of the extraction recipe; it names both the
-// cached image and the cached tree.
-func debianRecipe() string {
-	s := sha256.Sum256(debianDockerfile)
-	return hex.EncodeToString(s[:])
+// debianRecipe is the sha256 of the extraction recipe, the base it runs on
+// and the theme it takes; it names both the cached image and the cached tree.
+func debianRecipe(opts Options) string {
+	h := sha256.New()
+	h.Write(debianDockerfile)
+	fmt.Fprintf(h, "\x00base\x00%s\x00theme\x00%s\x00", opts.BaseImage, opts.Theme)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // resolveDebian unpacks Debian's wordpress package inside Docker, so it works
 // on any host with an engine, then copies the plain tree out into the cache.
 func resolveDebian(ctx context.Context, c cache, opts Options) (Source, error) {
-	recipe := debianRecipe()
+	recipe := debianRecipe(opts)
 	key := "debian-" + recipe[:12]
 	if s, ok := c.lookup(key); ok && !opts.NoCache {
 		return s, nil
@@ -82,7 +84,7 @@ func ensureDebianImage(ctx context.Context, opts Options, ref, recipe string) er
 		Resource:  res,
 		Tags:      []string{ref},
 		Labels:    map[string]string{contract.LabelRole: "wpsrc-debian", contract.LabelRecipe: recipe},
-		BuildArgs: map[string]string{"BASE": opts.BaseImage},
+		BuildArgs: map[string]string{"BASE": opts.BaseImage, "THEME": opts.Theme},
 		NoCache:   opts.NoCache,
 		Context: func(tw *tar.Writer) error {
 			return dockerbuild.AddBytes(tw, "Dockerfile", 0o644, debianDockerfile)

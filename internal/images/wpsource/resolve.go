@@ -18,6 +18,7 @@ import (
 const (
 	DefaultLatestURL    = "https://wordpress.org/latest.tar.gz"
 	DefaultBaseImage    = "wpstack/base:bookworm"
+	DefaultTheme        = "twentytwentythree" // bookworm's
 	DefaultProbeTimeout = 2 * time.Second
 )
 
@@ -28,6 +29,7 @@ type Options struct {
 	// Engine and BaseImage are needed only for the debian source (cold cache).
 	Engine          dockerbuild.Engine
 	BaseImage       string // default DefaultBaseImage
+	Theme           string // the default theme's Debian package, wordpress-theme-<Theme>; default DefaultTheme
 	DebianImageRepo string // default DefaultDebianImageRepo
 	NoCache         bool   // rebuild the Debian extraction image
 	// HTTPClient defaults to a client with a 10-minute overall timeout.
@@ -89,6 +91,9 @@ func (o *Options) defaults() error {
 	o.CacheDir = filepath.Join(o.CacheDir, "wordpress")
 	if o.BaseImage == "" {
 		o.BaseImage = DefaultBaseImage
+	}
+	if o.Theme == "" {
+		o.Theme = DefaultTheme
 	}
 	if o.DebianImageRepo == "" {
 		o.DebianImageRepo = DefaultDebianImageRepo
