@@ -106,7 +106,7 @@ func clientCmd(bin string, args ...string) string {
 // Facts implements Source.
 func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 	var f backup.Facts
-	out, err := s.query(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT COALESCE(SUM(DATA_LENGTH),0) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT option_value FROM `+dbName+`.`+site.DefaultPrefix+`options WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='`+dbName+`'`)
+	out, err := s.query(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT COALESCE(SUM(DATA_LENGTH),0) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT option_value FROM `+dbName+`.`+s.Spec.Prefix()+`options WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='`+dbName+`'`)
 	if err != nil {
 		return f, err
 	}
@@ -338,7 +338,7 @@ func (s Site) Option(ctx context.Context, name string) (string, error) {
 	if !backup.SafeIdent(name) {
 		return "", fmt.Errorf("invalid option name %q", name)
 	}
-	out, err := s.query(ctx, "SELECT option_value FROM "+site.DefaultPrefix+"options WHERE option_name='"+name+"'")
+	out, err := s.query(ctx, "SELECT option_value FROM "+s.Spec.Prefix()+"options WHERE option_name='"+name+"'")
 	return strings.TrimRight(out, "\n"), err
 }
 
@@ -347,7 +347,7 @@ func (s Site) Option(ctx context.Context, name string) (string, error) {
 // hash, which WordPress accepts once and rehashes at the first login.
 func (s Site) SetPassword(ctx context.Context, login, password string) (bool, error) {
 	out, err := s.query(ctx, fmt.Sprintf("UPDATE %susers SET user_pass=MD5(X'%x') WHERE user_login=X'%x';\nSELECT COUNT(*) FROM %susers WHERE user_login=X'%x';",
-		site.DefaultPrefix, password, login, site.DefaultPrefix, login))
+		s.Spec.Prefix(), password, login, s.Spec.Prefix(), login))
 	if err != nil {
 		return false, fmt.Errorf("set the password of %q: %w", login, err)
 	}
