@@ -320,7 +320,7 @@ func (s *scanner) handle() error {
 		_, err := s.out.Write(s.stmt) // comments and space
 		return err
 	case dropped(kw, second):
-		_, err := io.WriteString(s.out, "\n-- a "+kw+" "+second+" statement was left out: the dump goes into the site's own database\n")
+		_, err := io.WriteString(s.out, "\n-- (a statement naming another database was left out: the import goes into the site's own)\n")
 		return err
 	case !allowed[kw]:
 		if len(s.tables) == 0 {
