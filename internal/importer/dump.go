@@ -328,9 +328,12 @@ func (s *scanner) handle() error {
 		}
 		return fmt.Errorf("the dump holds a %s %s statement: an import takes only tables and their rows (make the dump with mysqldump or mariadb-dump of the site's database alone)", printable(kw), printable(second))
 	case kw == "CREATE" && second == "TABLE":
+		s.stmt = mysql8Collations(s.stmt)
 		if err := s.createTable(); err != nil {
 			return err
 		}
+	case kw == "SET":
+		s.stmt = mysql8Collations(s.stmt)
 	case kw == "INSERT" || kw == "REPLACE":
 		if err := s.insert(); err != nil {
 			return err
@@ -515,6 +518,26 @@ func (s *scanner) facts() (DumpFacts, error) {
 		return DumpFacts{}, fmt.Errorf("the dump's charset %q / collation %q cannot be used", printable(f.Charset), printable(f.Collation))
 	}
 	return f, nil
+}
+
+// MySQL 8's default collations, which MariaDB does not know, and the
+// closest MariaDB has (what WordPress itself picks on MariaDB).
+var mysql8 = [][2]string{
+	{"utf8mb4_0900_ai_ci", "utf8mb4_unicode_520_ci"},
+	{"utf8mb4_0900_as_ci", "utf8mb4_unicode_520_ci"},
+	{"utf8mb4_0900_as_cs", "utf8mb4_bin"},
+	{"utf8mb4_0900_bin", "utf8mb4_bin"},
+}
+
+// mysql8Collations rewrites MySQL 8 collations in a table definition or a
+// SET statement, so a dump of a mysql:8 site loads into MariaDB.
+func mysql8Collations(stmt []byte) []byte {
+	for _, m := range mysql8 {
+		if bytes.Contains(stmt, []byte(m[0])) {
+			stmt = bytes.ReplaceAll(stmt, []byte(m[0]), []byte(m[1]))
+		}
+	}
+	return stmt
 }
 
 func defaultCollation(charset string) string {

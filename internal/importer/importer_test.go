@@ -79,6 +79,18 @@ func TestScanDump(t *testing.T) {
 	}
 }
 
+func TestScanDumpMySQL8(t *testing.T) {
+	var out bytes.Buffer
+	in := strings.ReplaceAll(dump("wp_"), "utf8mb4_unicode_520_ci", "utf8mb4_0900_ai_ci") + "/*!50503 SET character_set_client = utf8mb4 COLLATE utf8mb4_0900_ai_ci */;\n"
+	f, err := ScanDump(strings.NewReader(in), &out, backup.MaxStatement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Collation != "utf8mb4_unicode_520_ci" || strings.Contains(out.String(), "0900") {
+		t.Errorf("collation %q; output still has MySQL 8 collations: %v", f.Collation, strings.Contains(out.String(), "0900"))
+	}
+}
+
 func TestScanDumpRefuses(t *testing.T) {
 	full := dump("wp_")
 	cases := []struct {

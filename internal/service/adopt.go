@@ -51,7 +51,7 @@ func (s *Service) Adopt(ctx context.Context, opts AdoptOptions) (AdoptResult, er
 			return res, fmt.Errorf("the project name %q does not make a site name (%v): give one with --as", st.Project, err)
 		}
 	}
-	if s.store.Exists(name) {
+	if s.store.Exists(name) && !s.importInterrupted(name) {
 		return res, fmt.Errorf("site %q already exists: give the adopted site another name with --as (nothing was changed)", name)
 	}
 	if opts.Port == 0 && len(opts.Domains) == 0 {

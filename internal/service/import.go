@@ -69,13 +69,6 @@ func (s *Service) Import(ctx context.Context, opts ImportOptions) (ImportResult,
 	if err := site.ValidateName(opts.Name); err != nil {
 		return res, err
 	}
-	exists := s.store.Exists(opts.Name)
-	if exists && !opts.Yes {
-		return res, fmt.Errorf("site %q already exists: add --yes to replace its database and wp-content with the import (a safety backup is taken first), or import into a new site name", opts.Name)
-	}
-	if exists && (opts.Port != 0 || len(opts.Domains) > 0) {
-		return res, fmt.Errorf("site %q already exists: --port and --domain only apply to a new site; drop them", opts.Name)
-	}
 	if opts.AdminUser != "" {
 		sp := site.Spec{Name: opts.Name, AdminUser: opts.AdminUser}
 		sp.ApplyDefaults()
@@ -95,6 +88,25 @@ func (s *Service) Import(ctx context.Context, opts ImportOptions) (ImportResult,
 		return res, err
 	}
 	defer unlockRestore()
+	// A site an import was creating when it was killed is not the user's:
+	// this run removes it and makes it again.
+	marker := s.importMarker(opts.Name)
+	if s.importInterrupted(opts.Name) {
+		if s.store.Exists(opts.Name) {
+			events.Emit(ctx, "site "+opts.Name, events.Info, "an earlier import of this site was interrupted: removing the half-made site to make it again")
+			if err := s.Destroy(ctx, DestroyOptions{Name: opts.Name, Yes: true}); err != nil {
+				return res, fmt.Errorf("remove the site an interrupted import left: %w", err)
+			}
+		}
+		_ = os.Remove(marker)
+	}
+	exists := s.store.Exists(opts.Name)
+	if exists && !opts.Yes {
+		return res, fmt.Errorf("site %q already exists: add --yes to replace its database and wp-content with the import (a safety backup is taken first), or import into a new site name (nothing was changed)", opts.Name)
+	}
+	if exists && (opts.Port != 0 || len(opts.Domains) > 0) {
+		return res, fmt.Errorf("site %q already exists: --port and --domain only apply to a new site; drop them (nothing was changed)", opts.Name)
+	}
 
 	staged, found, man, err := s.stageImport(ctx, opts.Name, opts.WpstackVersion, in)
 	res.Found = found
@@ -106,6 +118,15 @@ func (s *Service) Import(ctx context.Context, opts ImportOptions) (ImportResult,
 
 	created := false
 	if !s.store.Exists(opts.Name) {
+		if err := atomicfile.Write(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600); err != nil {
+			return res, fmt.Errorf("mark the import as under way: %w", err)
+		}
+		defer func() {
+			// Kept only while a half-made site remains (its removal failed).
+			if res.Duration > 0 || !s.store.Exists(opts.Name) {
+				_ = os.Remove(marker)
+			}
+		}()
 		spec := site.Spec{Name: opts.Name, Port: opts.Port, Domains: opts.Domains, AdminUser: opts.AdminUser}
 		if found.Prefix != site.DefaultPrefix {
 			spec.TablePrefix = found.Prefix
@@ -155,6 +176,17 @@ func (s *Service) Import(ctx context.Context, opts ImportOptions) (ImportResult,
 	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+func (s *Service) importMarker(name string) string {
+	return filepath.Join(s.ImportDir(), name+".creating")
+}
+
+// importInterrupted says whether an import was creating the site when it
+// was stopped (the site, if it exists, is not one to keep).
+func (s *Service) importInterrupted(name string) bool {
+	_, err := os.Stat(s.importMarker(name))
+	return err == nil
 }
 
 // importInput opens the dump and wp-content named in opts.
