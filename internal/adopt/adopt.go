@@ -14,12 +14,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
@@ -126,20 +130,46 @@ type fileProject struct {
 	services []Service
 }
 
+// versionLine is compose's obsolete top-level version key: compose-go only
+// warns about it (on the process's log), so it is dropped before loading.
+var versionLine = regexp.MustCompile(`(?m)^version:.*$`)
+
 func loadFile(ctx context.Context, opts Options) (fileProject, error) {
 	abs, err := filepath.Abs(opts.File)
 	if err != nil {
 		return fileProject{}, err
 	}
-	po := []cli.ProjectOptionsFn{cli.WithWorkingDirectory(filepath.Dir(abs)), cli.WithOsEnv, cli.WithDotEnv}
-	if opts.Project != "" {
-		po = append(po, cli.WithName(opts.Project))
-	}
-	o, err := cli.NewProjectOptions([]string{abs}, po...)
+	data, err := os.ReadFile(abs)
 	if err != nil {
-		return fileProject{}, fmt.Errorf("read %s: %w", opts.File, err)
+		return fileProject{}, fmt.Errorf("read the compose file: %w", err)
 	}
-	p, err := o.LoadProject(ctx)
+	dir := filepath.Dir(abs)
+	env := types.Mapping{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	// Compose's .env beside the file, as docker-compose reads it.
+	if dot, err := dotenv.GetEnvFromFile(env, []string{filepath.Join(dir, ".env")}); err == nil {
+		for k, v := range dot {
+			if _, set := env[k]; !set {
+				env[k] = v
+			}
+		}
+	}
+	name := opts.Project
+	if name == "" {
+		name = loader.NormalizeProjectName(filepath.Base(dir))
+	}
+	p, err := loader.LoadWithContext(ctx, types.ConfigDetails{
+		WorkingDir:  dir,
+		ConfigFiles: []types.ConfigFile{{Filename: abs, Content: versionLine.ReplaceAll(data, nil)}},
+		Environment: env,
+	}, func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.ResolvePaths = true
+	})
 	if err != nil {
 		return fileProject{}, fmt.Errorf("read %s as a compose file: %w", opts.File, err)
 	}

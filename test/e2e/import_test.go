@@ -350,6 +350,25 @@ func TestImportOfficialStack(t *testing.T) {
 		t.Errorf("site.yaml does not keep the dump's prefix:\n%s", spec)
 	}
 	imCheck(t, e, name, port, o)
+
+	// Again into the same site (--yes), giving the owner a new password:
+	// a safety backup first, every other user keeps theirs.
+	e.mustFail([]string{"already exists", "--yes"}, "import", name, "--db", dumpFile, "--files", content)
+	r = e.mustRun("import", name, "--db", dumpFile, "--files", content, "--yes", "--admin-user", o.admin, "--json")
+	var again struct {
+		SafetyBackup      string `json:"safety_backup"`
+		AdminPasswordFile string `json:"admin_password_file"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &again); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(again.SafetyBackup); err != nil {
+		t.Errorf("no safety backup before importing into the existing site: %v (%s)", err, r.stdout)
+	}
+	w := newWP(t, port)
+	w.login(o.admin, readFile(t, again.AdminPasswordFile))
+	newWP(t, port).login(o.editor, o.editorPassword)
+
 	if resp, _ := imTry(newWP(t, o.port), "/"); resp == nil || resp.StatusCode != 200 {
 		t.Errorf("the original site no longer serves")
 	}
