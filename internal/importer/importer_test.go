@@ -172,15 +172,19 @@ func writeZip(t *testing.T, entries map[string]string, symlink map[string]string
 }
 
 func stage(t *testing.T, files string) (Found, []byte, error) {
+	return stageDump(t, files, func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, dump("wp_"))
+		return err
+	})
+}
+
+func stageDump(t *testing.T, files string, d func(context.Context, io.Writer) error) (Found, []byte, error) {
 	t.Helper()
 	ff, err := OpenFiles(files)
 	if err != nil {
 		return Found{}, nil, err
 	}
-	in := Input{Files: ff, Dump: func(_ context.Context, w io.Writer) error {
-		_, err := io.WriteString(w, dump("wp_"))
-		return err
-	}}
+	in := Input{Files: ff, Dump: d}
 	var buf bytes.Buffer
 	f, _, err := Stage(context.Background(), in, &buf, StageOptions{Site: "t"})
 	return f, buf.Bytes(), err
@@ -235,6 +239,34 @@ func TestStageRefuses(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := stage(t, c.files)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+	// A bad dump is named as such, however much of it was still unread.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "index.php"), []byte("<?php"), 0o644)
+	var gz bytes.Buffer
+	gw := gzip.NewWriter(&gz)
+	gw.Write([]byte(dump("wp_")))
+	gw.Close()
+	for name, c := range map[string]struct {
+		in   []byte
+		want string
+	}{
+		"not a dump":     {bytes.Repeat([]byte("\x00\x01binary"), 200000), "binary data"},
+		"truncated gzip": {gz.Bytes()[:gz.Len()-10], "unexpected EOF"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := stageDump(t, dir, func(_ context.Context, w io.Writer) error {
+				r, err := Decompress(bytes.NewReader(c.in))
+				if err != nil {
+					return err
+				}
+				_, err = io.Copy(w, r)
+				return err
+			})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error with %q", err, c.want)
 			}

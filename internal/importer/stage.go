@@ -24,6 +24,10 @@ type Input struct {
 	URL string
 }
 
+// errScanStopped ends the dump's reading when the scan stopped first (it
+// found the dump bad, and says why).
+var errScanStopped = errors.New("the dump's scan stopped reading")
+
 // Found is what a staged import holds.
 type Found struct {
 	DumpFacts
@@ -90,7 +94,7 @@ func Stage(ctx context.Context, in Input, w io.Writer, opts StageOptions) (Found
 	scanned := make(chan scanResult, 1)
 	go func() {
 		f, err := ScanDump(raw, keptW, backup.MaxStatement)
-		raw.CloseWithError(errors.New("the dump's scan stopped reading"))
+		raw.CloseWithError(errScanStopped)
 		if err != nil {
 			keptW.CloseWithError(err)
 		} else {
@@ -103,12 +107,10 @@ func Stage(ctx context.Context, in Input, w io.Writer, opts StageOptions) (Found
 	sr := <-scanned
 	derr := <-dumpErr
 	switch {
-	case sr.err != nil && derr != nil && !errors.Is(sr.err, io.ErrClosedPipe):
+	case derr != nil && !errors.Is(derr, errScanStopped):
 		return found, backup.Manifest{}, fmt.Errorf("read the database dump: %w", derr)
 	case sr.err != nil:
 		return found, backup.Manifest{}, sr.err
-	case derr != nil:
-		return found, backup.Manifest{}, fmt.Errorf("read the database dump: %w", derr)
 	case werr != nil:
 		return found, backup.Manifest{}, werr
 	case limitErr != nil:
