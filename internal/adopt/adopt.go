@@ -38,6 +38,7 @@ const (
 	labelProject = "com.docker.compose.project"
 	labelService = "com.docker.compose.service"
 	webroot      = "/var/www/html"
+	dbUser       = "mysql"
 )
 
 // Options say which deployment to adopt: a compose file, a project name,
@@ -349,8 +350,8 @@ func (st Stack) dump(ctx context.Context, cli client.APIClient, w io.Writer) err
 		if code == 0 {
 			break
 		}
-		if code == 127 {
-			return fmt.Errorf("the database container %s has neither mariadb-admin nor mysqladmin: is it the official mysql or mariadb image?", ctr)
+		if code == 127 || code == 126 {
+			return fmt.Errorf("the database container %s cannot run mariadb-admin or mysqladmin as user %s (exit %d: %s): is it the official mysql or mariadb image?", ctr, dbUser, code, strings.TrimSpace(errb.String()))
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the database in %s does not answer as %s: %s", ctr, st.DBUser, strings.TrimSpace(errb.String()))
@@ -398,7 +399,9 @@ func (st Stack) files(ctx context.Context, cli client.APIClient, fn func(*tar.He
 
 // execIn runs cmd in a container and returns its exit code.
 func execIn(ctx context.Context, cli client.APIClient, ctr string, env, cmd []string, stdout, stderr io.Writer) (int, error) {
-	ex, err := cli.ContainerExecCreate(ctx, ctr, container.ExecOptions{Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true})
+	// As the database's own user (the official mysql and mariadb images
+	// both have it), not as root: the client needs no privilege.
+	ex, err := cli.ContainerExecCreate(ctx, ctr, container.ExecOptions{Cmd: cmd, Env: env, User: dbUser, AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		return -1, fmt.Errorf("exec in %s: %w", ctr, err)
 	}

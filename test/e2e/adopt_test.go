@@ -28,12 +28,15 @@ func TestAdoptCourseStacks(t *testing.T) {
 		file := diWrite(t, filepath.Join(dir, "docker-compose.yml"), "services:\n  web:\n    image: nginx\n  db:\n    image: wpstack/mariadb\n", 0o644)
 		e.with(t).mustFail([]string{"no service of the official wordpress image", "database: db", "not recognised: web (nginx)", "nothing was changed"},
 			"adopt", file, "--project", "wpt-i-unknown-"+ctRandom(), "--as", siteName("wpt-i-unk"), "--port", fmt.Sprint(freePort(t)))
+		e.with(t).mustFail([]string{"no container carries the compose project label", "nothing was changed"},
+			"adopt", "--project", "wpt-i-nothing-"+ctRandom(), "--port", fmt.Sprint(freePort(t)))
 	})
 
+	// Step 7 is found by its project label alone, step 8 by its file.
 	for _, tc := range []struct {
-		file string
-		stop bool
-	}{{"step7.yml", false}, {"step8.yml", true}} {
+		file         string
+		stop, byFile bool
+	}{{"step7.yml", false, false}, {"step8.yml", true, true}} {
 		t.Run(strings.TrimSuffix(tc.file, ".yml"), func(t *testing.T) {
 			e := e.with(t)
 			c := newCompose(t, tc.file)
@@ -49,7 +52,11 @@ func TestAdoptCourseStacks(t *testing.T) {
 			name := siteName("wpt-i-adopt")
 			e.cleanupSite(name)
 			port := freePort(t)
-			r := e.mustRun("adopt", filepath.Join(c.dir, "docker-compose.yml"), "--project", c.project, "--as", name, "--port", fmt.Sprint(port), "--json")
+			args := []string{"adopt", "--project", c.project, "--as", name, "--port", fmt.Sprint(port), "--json"}
+			if tc.byFile {
+				args = append(args, filepath.Join(c.dir, "docker-compose.yml"))
+			}
+			r := e.mustRun(args...)
 			res := struct {
 				imResult
 				Remove string `json:"remove_original"`
