@@ -162,7 +162,7 @@ func Stage(ctx context.Context, in Input, w io.Writer, opts StageOptions) (Found
 		return found, backup.Manifest{}, errors.New("wp-content holds no file: give the site's wp-content (its themes, plugins and uploads) with --files")
 	}
 	m := backup.Manifest{WpstackVersion: opts.WpstackVersion, Site: opts.Site, Created: time.Now().UTC(),
-		Facts: backup.Facts{WordPressVersion: found.WordPressVersion, DBCharset: sr.f.Charset, DBCollation: sr.f.Collation, Tables: sr.f.Tables, SiteURL: found.OldURL}}
+		Facts: backup.Facts{WordPressVersion: found.WordPressVersion, DBCharset: sr.f.Charset, DBCollation: sr.f.Collation, Tables: sr.f.Tables, SiteURL: found.OldURL, TablePrefix: sr.f.Prefix}}
 	m, err = aw.Close(m)
 	return found, m, err
 }

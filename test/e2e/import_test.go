@@ -369,6 +369,22 @@ func TestImportOfficialStack(t *testing.T) {
 	w.login(o.admin, readFile(t, again.AdminPasswordFile))
 	newWP(t, port).login(o.editor, o.editorPassword)
 
+	// A backup of the imported site restores into a new site, which takes
+	// the backup's table prefix.
+	archive := filepath.Join(dir, "imported.wpbackup")
+	e.mustRun("backup", name, "-o", archive)
+	copyName, copyPort := siteName("wpt-i-copy"), freePort(t)
+	e.cleanupSite(copyName)
+	e.mustRun("restore", copyName, archive, "--port", fmt.Sprint(copyPort))
+	if spec := readFile(t, filepath.Join(e.home, "sites", copyName, "site.yaml")); !strings.Contains(spec, "table_prefix: blog7_") {
+		t.Errorf("the restored copy does not take the backup's prefix:\n%s", spec)
+	}
+	for id, title := range o.posts {
+		if resp, body := newWP(t, copyPort).get("/?p=" + id); resp.StatusCode != 200 || !strings.Contains(body, title) {
+			t.Errorf("restored copy, post %s: %s", id, resp.Status)
+		}
+	}
+
 	if resp, _ := imTry(newWP(t, o.port), "/"); resp == nil || resp.StatusCode != 200 {
 		t.Errorf("the original site no longer serves")
 	}

@@ -115,6 +115,7 @@ func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 		return f, fmt.Errorf("read database facts: unexpected answer %q", out)
 	}
 	f.DBCharset, f.DBCollation, f.SiteURL = cols[0], cols[1], cols[4]
+	f.TablePrefix = s.Spec.Prefix()
 	f.Tables, _ = strconv.Atoi(cols[2])
 	dataLen, _ := strconv.ParseInt(cols[3], 10, 64)
 	var buf bytes.Buffer
