@@ -42,8 +42,12 @@ schedule (the backups made stay). The volume is deleted with the site on
 ` + "`wpstack destroy`" + `: copy out what you want to keep (docker cp SITE-backup-1:/backups/FILE .).
 In the all-in-one layout the loop runs inside the one container (docker cp
 SITE-allinone-1:/backups/FILE .); on a swarm, as a service on the database's
-node (docker cp from its task there). A swarm site is backed up this way only:
-a backup made now needs its containers on the engine wpstack talks to.`,
+node (docker cp from its task there).
+
+A swarm site (DOCKER_HOST pointing at a manager) is backed up now like a local
+one: a short-lived data job on that manager reads the database over the
+site's network and wp-content from its shared storage, and the archive comes
+back over the Engine API (see docs/swarm.md).`,
 		Example: `  wpstack backup blog
   wpstack backup blog -o blog-2026-11-26.wpbackup
   wpstack backup blog -o blog-dr.wpbackup --include-secrets
@@ -51,7 +55,8 @@ a backup made now needs its containers on the engine wpstack talks to.`,
   wpstack backup list blog
   wpstack restore blog blog-2026-11-26.wpbackup
   wpstack backup blog --every 24h --keep 7
-  wpstack backup blog --every off`,
+  wpstack backup blog --every off
+  DOCKER_HOST=ssh://manager wpstack backup blog -o blog.wpbackup    # a swarm site`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if every == "" && cmd.Flags().Changed("keep") {

@@ -64,7 +64,7 @@ creates there gets a /27 of WPSTACK_SUBNET_RANGE (default 10.213.0.0/16).`,
 	root.PersistentFlags().StringVar(&g.progress, "progress", "auto", "how to show progress: auto, tty, plain, json or quiet")
 	root.AddCommand(newUp(g), newStatus(g), newLogs(g), newDown(g), newDestroy(g), newImages(g))
 	root.AddCommand(newScale(g), newUpdate(g), newRollback(g))
-	root.AddCommand(newBackup(g), newRestore(g))
+	root.AddCommand(newBackup(g), newRestore(g), newClone(g))
 	root.AddCommand(newExport(g))
 	root.AddCommand(newImport(g), newAdopt(g))
 	root.AddCommand(newEdge(g), newCache(g))

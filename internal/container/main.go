@@ -27,6 +27,9 @@ the PID 1 program of the wpstack images; roles:
                       keeping WPSTACK_BACKUP_KEEP (the scheduled backup service)
   run [--user NAME] -- CMD [ARGS...]
                       supervise any command as PID 1
+  volumes-rm STACK    remove the stack's volumes on the engine whose socket is
+                      mounted at /var/run/docker.sock (run by wpstack destroy
+                      on every swarm node)
 `
 
 // Main runs one container role and returns the process exit code.
@@ -65,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runCron(logger, env)
 	case contract.RoleBackup:
 		code, err = runBackup(logger, env)
+	case contract.RoleVolumesRm:
+		code, err = runVolumesRm(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

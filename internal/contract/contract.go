@@ -28,6 +28,8 @@ const (
 	RoleRun      = "run"     // supervise any command: run [--user NAME] -- CMD
 	RoleHealth   = "health"  // health web|db|allinone|backup
 	RoleVersion  = "version" // print the WordPress version in Webroot
+	// RoleVolumesRm removes a swarm stack's volumes on one node's engine.
+	RoleVolumesRm = "volumes-rm"
 )
 
 // Command is the argv that runs role (with args) in an image.
@@ -137,7 +139,12 @@ const (
 // (not published on the host).
 const (
 	EdgeContainer = "wpstack-edge"
-	EdgePurgePort = 8081
+	// EngineSocket is where the volumes-rm job mounts its node's engine.
+	EngineSocket = "/var/run/docker.sock"
+	// LabelStackNamespace marks what belongs to a swarm stack (the docker
+	// CLI's own label, which wpstack's stacks carry too).
+	LabelStackNamespace = "com.docker.stack.namespace"
+	EdgePurgePort       = 8081
 	// EdgePurgeTokenHeader carries the site's purge token; the token is
 	// HMAC-SHA256(key: the site's salts file, message: EdgePurgeMessage),
 	// hex, computed by wpstack for the edge and by the plugin in the site.

@@ -66,17 +66,17 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 	if err != nil {
 		return BackupResult{}, err
 	}
-	if spec.Target == site.TargetSwarm {
-		return BackupResult{}, fmt.Errorf("site %q runs on a swarm: `wpstack backup` of swarm sites is not supported yet; schedule them inside the stack with `wpstack backup %s --every 24h` and copy an archive out of the backup task (docker cp)", spec.Name, spec.Name)
-	}
-	eng, cli, err := s.engine(ctx)
+	r, err := s.reach(ctx, spec, false)
 	if err != nil {
 		return BackupResult{}, err
 	}
-	defer cli.Close()
-	if err := requireRunning(ctx, eng, spec); err != nil {
-		return BackupResult{}, err
-	}
+	defer r.close()
+	return s.backupFrom(ctx, opts, suffix, spec, r.data, start)
+}
+
+// backupFrom writes the backup of spec's site from src: the caller holds
+// the site's lock and has reached the site.
+func (s *Service) backupFrom(ctx context.Context, opts BackupOptions, suffix string, spec site.Spec, src enginesite.Site, start time.Time) (BackupResult, error) {
 	out := opts.Output
 	if out == "" {
 		dir := s.BackupDir(spec.Name)
@@ -94,7 +94,6 @@ func (s *Service) backupLocked(ctx context.Context, opts BackupOptions, suffix s
 		removeStalePartials(ctx, filepath.Dir(out), filepath.Base(out)+"-")
 	}
 	res := "backup " + filepath.Base(out)
-	src := enginesite.Site{Cli: cli, Spec: spec}
 	prog := progress(ctx, res, start)
 	create := backup.CreateOptions{Site: spec.Name, WpstackVersion: opts.WpstackVersion, Progress: prog,
 		Skipped: func(name, why string) {

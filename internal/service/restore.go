@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,12 @@ type RestoreOptions struct {
 	File           string
 	Port           int
 	WpstackVersion string
+	// NewSite, when set, is the spec a new site is created with (its Name
+	// is opts.Name); Port is ignored then.
+	NewSite *site.Spec
+	// Options are WordPress options set once the data is in, before the
+	// site is checked to serve (e.g. blog_public=0 on a clone).
+	Options map[string]string
 }
 
 // RestoreResult is what `restore` prints.
@@ -74,6 +82,11 @@ func (s *Service) Restore(ctx context.Context, opts RestoreOptions) (RestoreResu
 	}
 	if isNew {
 		spec := site.Spec{Name: opts.Name, Port: opts.Port}
+		if opts.NewSite != nil {
+			spec = *opts.NewSite
+			spec.Name = opts.Name
+		}
+		// The tables are the archive's: the site must use their prefix.
 		spec.TablePrefix = prefixOf(man)
 		if _, err := s.Up(ctx, UpOptions{Spec: spec}); err != nil {
 			return RestoreResult{}, fmt.Errorf("create site %q to restore into: %w", opts.Name, err)
@@ -110,23 +123,18 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	if err != nil {
 		return RestoreResult{}, err
 	}
-	if spec.Target == site.TargetSwarm {
-		return RestoreResult{}, fmt.Errorf("site %q runs on a swarm: restoring swarm sites is not supported yet", spec.Name)
-	}
 	result := RestoreResult{Name: spec.Name, URL: spec.URL(), Created: created, Bytes: man.DataBytes()}
-	eng, cli, err := s.engine(ctx)
+	r, err := s.reach(ctx, spec, true)
 	if err != nil {
 		return result, err
 	}
-	defer cli.Close()
-	if err := requireRunning(ctx, eng, spec); err != nil {
-		return result, err
-	}
-	if err := checkSpace(ctx, enginesite.Site{Cli: cli, Spec: spec}, man); err != nil {
+	defer r.close()
+	dst := r.data
+	if err := checkSpace(ctx, dst, man); err != nil {
 		return result, err
 	}
 	if !created {
-		safety, err := s.backupLocked(ctx, BackupOptions{Name: spec.Name, WpstackVersion: opts.WpstackVersion}, "-before-restore")
+		safety, err := s.backupFrom(ctx, BackupOptions{Name: spec.Name, WpstackVersion: opts.WpstackVersion}, "-before-restore", spec, dst, time.Now())
 		if err != nil {
 			return result, fmt.Errorf("take the safety backup before restoring (nothing was changed): %w", err)
 		}
@@ -148,7 +156,6 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	prog := progress(ctx, res, time.Now())
 	total := man.DataBytes()
 	apply.Progress = func(done int64) { prog(done, total) }
-	dst := enginesite.Site{Cli: cli, Spec: spec}
 	if err := backup.Apply(ctx, f, man, dst, apply); err != nil {
 		events.Emit(ctx, res, events.Failed, err.Error())
 		if created {
@@ -164,12 +171,17 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 			return result, err
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(opts.Options)) {
+		if err := dst.SetOption(ctx, k, opts.Options[k]); err != nil {
+			return result, fmt.Errorf("restore into site %q: %w", spec.Name, err)
+		}
+	}
 	// The restored site shows the backup's title, not the spec's.
 	serving := spec
 	if t, err := dst.Option(ctx, "blogname"); err == nil && t != "" {
 		serving.Title = t
 	}
-	wp := wordpressOf(eng, serving)
+	wp := wordpressOf(r.target, serving)
 	if serving.HasDomains() {
 		// Reached through the edge, over TLS by its name.
 		if wp.TLS, err = s.siteTLS(serving); err != nil {

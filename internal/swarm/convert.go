@@ -17,7 +17,7 @@ import (
 )
 
 // LabelNamespace is the docker CLI's stack label.
-const LabelNamespace = "com.docker.stack.namespace"
+const LabelNamespace = contract.LabelStackNamespace
 
 const secretsDir = contract.SecretsDir + "/"
 

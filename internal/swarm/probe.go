@@ -33,12 +33,50 @@ const probeTarget = "/mnt/wpstack-probe"
 // could never start is refused before anything of it is made. The probe
 // service is removed whatever happens.
 func (c *Cluster) CheckBindSource(ctx context.Context, opts ProbeOptions) error {
+	res := "folder " + opts.Path
+	cs := swarm.ContainerSpec{
+		Image:          opts.Image,
+		Labels:         opts.Labels,
+		Command:        []string{"/usr/bin/test", "-d", probeTarget},
+		User:           "65534:65534",
+		ReadOnly:       true,
+		CapabilityDrop: []string{"ALL"},
+		Privileges:     &swarm.Privileges{NoNewPrivileges: true},
+		Mounts:         []mount.Mount{{Type: mount.TypeBind, Source: opts.Path, Target: probeTarget, ReadOnly: true}},
+	}
+	tasks, names, err := c.globalJob(ctx, globalJobOptions{Name: opts.Name, Labels: opts.Labels, Container: cs,
+		QueryRegistry: opts.QueryRegistry, Timeout: opts.Timeout, What: res, Doing: "checking it"})
+	if err != nil {
+		return fmt.Errorf("check %s on every node: %w", opts.Path, err)
+	}
+	missing, other, _ := probeResults(tasks, names)
+	if len(missing) == 0 && len(other) == 0 {
+		events.Emit(ctx, res, events.Done, "present on every node")
+		return nil
+	}
+	return probeError(opts.Path, missing, other)
+}
+
+// globalJobOptions describe a short-lived job with one task on every node.
+type globalJobOptions struct {
+	Name          string
+	Labels        map[string]string
+	Container     swarm.ContainerSpec
+	QueryRegistry bool
+	Timeout       time.Duration // default 90s
+	What, Doing   string        // for progress: "folder X", "checking it"
+}
+
+// globalJob runs a job on every ready node and waits until each has
+// answered: it returns the tasks and the nodes' names by ID. The job's
+// service is removed whatever happens.
+func (c *Cluster) globalJob(ctx context.Context, opts globalJobOptions) ([]swarm.Task, map[string]string, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 90 * time.Second
 	}
 	nodes, err := c.cli.NodeList(ctx, swarm.NodeListOptions{})
 	if err != nil {
-		return fmt.Errorf("list swarm nodes: %w", err)
+		return nil, nil, fmt.Errorf("list swarm nodes: %w", err)
 	}
 	names := map[string]string{}
 	for _, n := range nodes {
@@ -46,39 +84,30 @@ func (c *Cluster) CheckBindSource(ctx context.Context, opts ProbeOptions) error 
 			names[n.ID] = n.Description.Hostname
 		}
 	}
-	res := "folder " + opts.Path
-	events.Emit(ctx, res, events.Working, fmt.Sprintf("checking it on %d nodes", len(names)))
+	events.Emit(ctx, opts.What, events.Working, fmt.Sprintf("%s on %d nodes", opts.Doing, len(names)))
 	if old, ok, err := c.service(ctx, opts.Name); err != nil {
-		return err
+		return nil, nil, err
 	} else if ok {
 		// Left by an interrupted run.
 		if err := c.cli.ServiceRemove(ctx, old.ID); err != nil {
-			return fmt.Errorf("remove old probe service %s: %w", opts.Name, err)
+			return nil, nil, fmt.Errorf("remove old job %s: %w", opts.Name, err)
 		}
 	}
+	cs := opts.Container
 	spec := swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: opts.Name, Labels: opts.Labels},
 		Mode:        swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}},
 		TaskTemplate: swarm.TaskSpec{
-			ContainerSpec: &swarm.ContainerSpec{
-				Image:          opts.Image,
-				Labels:         opts.Labels,
-				Command:        []string{"/usr/bin/test", "-d", probeTarget},
-				User:           "65534:65534",
-				ReadOnly:       true,
-				CapabilityDrop: []string{"ALL"},
-				Privileges:     &swarm.Privileges{NoNewPrivileges: true},
-				Mounts:         []mount.Mount{{Type: mount.TypeBind, Source: opts.Path, Target: probeTarget, ReadOnly: true}},
-			},
+			ContainerSpec: &cs,
 			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
 		},
 	}
 	resp, err := c.cli.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{EncodedRegistryAuth: emptyAuth, QueryRegistry: opts.QueryRegistry})
 	if err != nil {
-		return fmt.Errorf("create probe service %s: %w", opts.Name, err)
+		return nil, nil, fmt.Errorf("create job %s: %w", opts.Name, err)
 	}
 	defer func() {
-		// Removed even when ctx is cancelled: the probe must not linger.
+		// Removed even when ctx is cancelled: the job must not linger.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		_ = c.cli.ServiceRemove(rctx, resp.ID)
@@ -87,22 +116,17 @@ func (c *Cluster) CheckBindSource(ctx context.Context, opts ProbeOptions) error 
 	for {
 		tasks, err := c.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", resp.ID))})
 		if err != nil {
-			return fmt.Errorf("list tasks of probe service %s: %w", opts.Name, err)
+			return nil, nil, fmt.Errorf("list tasks of job %s: %w", opts.Name, err)
 		}
-		missing, other, done := probeResults(tasks, names)
-		if done {
-			if len(missing) == 0 && len(other) == 0 {
-				events.Emit(ctx, res, events.Done, "present on every node")
-				return nil
-			}
-			return probeError(opts.Path, missing, other)
+		if _, _, done := probeResults(tasks, names); done {
+			return tasks, names, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("check %s on every node: no answer from every node within %s: see `docker node ls`", opts.Path, opts.Timeout)
+			return nil, nil, fmt.Errorf("no answer from every node within %s: see `docker node ls`", opts.Timeout)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, nil, ctx.Err()
 		case <-time.After(300 * time.Millisecond):
 		}
 	}

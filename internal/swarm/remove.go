@@ -23,6 +23,10 @@ type RemoveOptions struct {
 	Volumes bool
 	// NodeLabel is removed from every node (the database pin).
 	NodeLabel string
+	// JobImage runs the job that removes the stack's volumes on the other
+	// nodes when the stack has no db service left to take it from (a site
+	// that is down); without either, only this node's volumes go.
+	JobImage string
 }
 
 // Remove removes the stack: services, then (once their tasks are gone)
@@ -74,6 +78,15 @@ func (c *Cluster) Remove(ctx context.Context, stack string, opts RemoveOptions) 
 			if err := c.cli.VolumeRemove(ctx, v.Name, false); err != nil && !isNotFound(err) {
 				return fmt.Errorf("remove volume %s: %w", v.Name, err)
 			}
+		}
+		image := jobImage(svcs, stack)
+		if image == "" {
+			image = opts.JobImage
+		}
+		if image == "" {
+			events.Emit(ctx, "stack "+stack, events.Warning, "no image to run the volume removal on the other nodes: volumes there are left")
+		} else if err := c.removeVolumesOnNodes(ctx, stack, image); err != nil {
+			return err
 		}
 	}
 	if opts.NodeLabel != "" {

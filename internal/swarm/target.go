@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 
 	"github.com/wpstack/wpstack/internal/events"
@@ -235,7 +237,7 @@ func (t *Target) Exec(ctx context.Context, s site.Spec, service, user string, cm
 func (t *Target) Remove(ctx context.Context, s site.Spec, opts target.RemoveOptions) error {
 	ro := RemoveOptions{}
 	if opts.Volumes {
-		ro = RemoveOptions{Secrets: true, Volumes: true, NodeLabel: plan.DBNodeLabel(s.Name)}
+		ro = RemoveOptions{Secrets: true, Volumes: true, NodeLabel: plan.DBNodeLabel(s.Name), JobImage: t.dbImage(ctx, s)}
 	}
 	if err := t.cluster.Remove(ctx, s.StackName(), ro); err != nil {
 		return err
@@ -255,4 +257,22 @@ func (t *Target) Resources(ctx context.Context, s site.Spec) ([]string, error) {
 		out = append(out, "service "+sv.Spec.Name)
 	}
 	return out, nil
+}
+
+// dbImage is the newest db image on this manager under the site's registry
+// (what every node can pull), for jobs when the stack's services are gone.
+func (t *Target) dbImage(ctx context.Context, s site.Spec) string {
+	list, err := t.cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("label", images.LabelRole+"="+string(images.RoleDB)))})
+	if err != nil {
+		return ""
+	}
+	best, created := "", int64(0)
+	for _, im := range list {
+		for _, tag := range im.RepoTags {
+			if (s.Registry == "" || strings.HasPrefix(tag, s.Registry+"/")) && im.Created >= created {
+				best, created = tag, im.Created
+			}
+		}
+	}
+	return best
 }

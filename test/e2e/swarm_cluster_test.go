@@ -141,7 +141,7 @@ func startCluster(t *testing.T) *cluster {
 			"--mount", "type=volume,source=" + n.name + "-docker,target=/var/lib/docker,volume-label=" + clLabel + "=" + c.run + ",volume-label=" + netLabel,
 			"-v", sockDir + ":/run/ext", "-v", c.shared + ":/mnt/shared"}
 		args = append(args, clNodeFlags...)
-		args = append(args, clImgNode, "-H", "unix:///run/ext/docker.sock", "--insecure-registry", c.registry)
+		args = append(args, clImgNode, "-H", "unix:///run/ext/docker.sock", "-H", "unix:///var/run/docker.sock", "--insecure-registry", c.registry)
 		for _, ns := range dns {
 			args = append(args, "--dns", ns)
 		}

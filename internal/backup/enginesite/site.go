@@ -31,6 +31,25 @@ import (
 type Site struct {
 	Cli  client.APIClient
 	Spec site.Spec
+	// Route, when set, reaches the site through one job container instead
+	// of its own containers (a swarm site: see Route).
+	Route *Route
+}
+
+// Route is where a site's data is reached when its own containers are out
+// of the engine's reach: one container that mounts wp-content and reaches
+// the database over the network.
+type Route struct {
+	Container string // the job container's ID or name
+	User      string // its user, who owns wp-content
+	DBHost    string // the database server's host name on the job's network
+	DBSecret  string // the file in the job that holds the database password
+	// Content is wp-content's path in the job; it is a mount point, so a
+	// restore swaps its entries rather than the folder.
+	Content string
+	// WordPressVersion is the running core's, for the manifest: the job
+	// carries no core.
+	WordPressVersion string
 }
 
 const (
@@ -42,13 +61,36 @@ const (
 )
 
 func (s Site) dbContainer() (name, user string) {
+	if s.Route != nil {
+		return s.Route.Container, s.Route.User
+	}
 	if s.Spec.Layout == site.LayoutAllInOne {
 		return s.Spec.ContainerName(site.ServiceAllInOne), contract.WebUser
 	}
 	return s.Spec.ContainerName(site.ServiceDB), contract.DBUser
 }
 
-func (s Site) webContainer() string { return s.Spec.ContainerName(s.Spec.WebService()) }
+func (s Site) webContainer() string {
+	if s.Route != nil {
+		return s.Route.Container
+	}
+	return s.Spec.ContainerName(s.Spec.WebService())
+}
+
+func (s Site) webUser() string {
+	if s.Route != nil {
+		return s.Route.User
+	}
+	return contract.WebUser
+}
+
+// content is wp-content's path in the web container.
+func (s Site) content() string {
+	if s.Route != nil {
+		return s.Route.Content
+	}
+	return webroot + "/wp-content"
+}
 
 // Space is the free space where a restore writes, as the containers see it.
 type Space struct {
@@ -76,6 +118,12 @@ func (s Site) Space(ctx context.Context) (Space, error) {
 		}
 		return blocks * size, fsid, nil
 	}
+	if s.Route != nil {
+		// The database's disk is on its own node, out of reach: only
+		// wp-content's is checked; the server refuses a full disk itself.
+		web, _, err := free(s.webContainer(), s.webUser(), s.content())
+		return Space{WebFree: web, DBFree: 1 << 62}, err
+	}
 	web, webFS, err := free(s.webContainer(), contract.WebUser, webroot)
 	if err != nil {
 		return Space{}, err
@@ -91,10 +139,14 @@ func (s Site) Space(ctx context.Context) (Space, error) {
 // clientScript runs a MariaDB client with the password in an option file on
 // the container's tmpfs, never on a command line or in the environment; the
 // file is removed when the client ends.
-func clientScript(cmd string) []string {
+func (s Site) clientScript(cmd string) []string {
+	secret, server := dbSecret, `socket=/run/mysqld/mysqld.sock`
+	if s.Route != nil {
+		secret, server = s.Route.DBSecret, "host="+s.Route.DBHost
+	}
 	script := `set -e; umask 077; f=$(mktemp /tmp/wpstack-client.XXXXXX); trap 'rm -f "$f"' EXIT
-pw=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' ` + dbSecret + `)
-printf '[client]\nuser=%s\npassword="%s"\nsocket=/run/mysqld/mysqld.sock\n' ` + dbUser + ` "$pw" > "$f"
+pw=$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' ` + secret + `)
+printf '[client]\nuser=%s\npassword="%s"\n` + server + `\n' ` + dbUser + ` "$pw" > "$f"
 ` + cmd
 	return []string{"sh", "-c", script}
 }
@@ -119,12 +171,16 @@ func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 	f.Tables, _ = strconv.Atoi(cols[2])
 	dataLen, _ := strconv.ParseInt(cols[3], 10, 64)
 	var buf bytes.Buffer
-	if code, err := s.exec(ctx, s.webContainer(), contract.WebUser, contract.Command(contract.RoleVersion), nil, &buf, io.Discard); err != nil || code != 0 {
-		return f, fmt.Errorf("read the WordPress version in %s: %v %s", s.webContainer(), err, buf.String())
+	if s.Route != nil {
+		f.WordPressVersion = s.Route.WordPressVersion
+	} else {
+		if code, err := s.exec(ctx, s.webContainer(), contract.WebUser, contract.Command(contract.RoleVersion), nil, &buf, io.Discard); err != nil || code != 0 {
+			return f, fmt.Errorf("read the WordPress version in %s: %v %s", s.webContainer(), err, buf.String())
+		}
+		f.WordPressVersion = strings.TrimSpace(buf.String())
+		buf.Reset()
 	}
-	f.WordPressVersion = strings.TrimSpace(buf.String())
-	buf.Reset()
-	if code, err := s.exec(ctx, s.webContainer(), contract.WebUser, []string{"du", "-sb", webroot + "/wp-content"}, nil, &buf, io.Discard); err == nil && code == 0 {
+	if code, err := s.exec(ctx, s.webContainer(), s.webUser(), []string{"du", "-sb", s.content()}, nil, &buf, io.Discard); err == nil && code == 0 {
 		n, _ := strconv.ParseInt(strings.Fields(buf.String() + " 0")[0], 10, 64)
 		f.EstimatedBytes = n
 	}
@@ -135,7 +191,7 @@ func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 func (s Site) query(ctx context.Context, sql string) (string, error) {
 	name, user := s.dbContainer()
 	var out, errb bytes.Buffer
-	code, err := s.exec(ctx, name, user, clientScript(clientCmd("mariadb", "-N", "-B", dbName)), strings.NewReader(sql), &out, &errb)
+	code, err := s.exec(ctx, name, user, s.clientScript(clientCmd("mariadb", "-N", "-B", dbName)), strings.NewReader(sql), &out, &errb)
 	if err != nil {
 		return "", err
 	}
@@ -150,7 +206,7 @@ func (s Site) query(ctx context.Context, sql string) (string, error) {
 func (s Site) Dump(ctx context.Context, w io.Writer) error {
 	name, user := s.dbContainer()
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb-dump",
+	code, err := s.exec(ctx, name, user, s.clientScript("exec "+clientCmd("mariadb-dump",
 		"--single-transaction", "--quick", "--hex-blob", "--triggers", "--no-tablespaces",
 		"--default-character-set=utf8mb4", "--skip-dump-date", dbName)), nil, w, &errb)
 	if err != nil {
@@ -164,7 +220,7 @@ func (s Site) Dump(ctx context.Context, w io.Writer) error {
 
 // Files implements Source.
 func (s Site) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) error) error {
-	rc, _, err := s.Cli.CopyFromContainer(ctx, s.webContainer(), webroot+"/wp-content")
+	rc, _, err := s.Cli.CopyFromContainer(ctx, s.webContainer(), s.content())
 	if err != nil {
 		return fmt.Errorf("read wp-content from %s: %w", s.webContainer(), err)
 	}
@@ -196,7 +252,7 @@ func (s Site) ImportDB(ctx context.Context, charset, collation string, r io.Read
 	prelude := fmt.Sprintf("DROP DATABASE IF EXISTS `%s`;\nCREATE DATABASE `%s` CHARACTER SET %s COLLATE %s;\nUSE `%s`;\n", dbName, dbName, charset, collation, dbName)
 	name, user := s.dbContainer()
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, user, clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode", "--local-infile=0", "--sandbox")),
+	code, err := s.exec(ctx, name, user, s.clientScript("exec "+clientCmd("mariadb", "--default-character-set=utf8mb4", "--binary-mode", "--local-infile=0", "--sandbox")),
 		io.MultiReader(strings.NewReader(prelude), r), io.Discard, &errb)
 	if err != nil {
 		return err
@@ -222,7 +278,18 @@ const (
 // extract as root, keeping whatever the headers say.
 func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) error {
 	web := s.webContainer()
-	if err := s.sh(ctx, web, "rm -rf "+stageDir+" "+oldDir+" && mkdir -m 0755 "+stageDir); err != nil {
+	stage, old, swap := stageDir, oldDir, "mv "+webroot+"/wp-content "+oldDir+" && mv "+stageDir+"/wp-content "+webroot+"/wp-content && rm -rf "+oldDir+" "+stageDir
+	if s.Route != nil {
+		// wp-content is a mount point here: stage inside it and swap its
+		// entries, not the folder (two renames per entry, one filesystem).
+		c := s.Route.Content
+		stage, old = c+"/.wpstack-restore", c+"/.wpstack-old"
+		swap = `set -e; cd ` + c + ` && mkdir .wpstack-old
+for e in * .[!.]* ..?*; do case "$e" in .wpstack-restore|.wpstack-old) continue;; esac; if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .wpstack-old/; fi; done
+for e in .wpstack-restore/wp-content/* .wpstack-restore/wp-content/.[!.]* .wpstack-restore/wp-content/..?*; do if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .; fi; done
+rm -rf .wpstack-old .wpstack-restore`
+	}
+	if err := s.sh(ctx, web, "rm -rf "+stage+" "+old+" && mkdir -m 0755 "+stage); err != nil {
 		return err
 	}
 	pr, pw := io.Pipe()
@@ -237,13 +304,13 @@ func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) 
 		fillErr <- err
 	}()
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, web, "www-data", []string{"tar", "-x", "-f", "-", "-C", stageDir,
+	code, err := s.exec(ctx, web, s.webUser(), []string{"tar", "-x", "-f", "-", "-C", stage,
 		"--no-same-owner", "--no-same-permissions", "--no-xattrs", "--no-acls", "--no-selinux", "--no-overwrite-dir"},
 		pr, io.Discard, &errb)
 	pr.CloseWithError(errors.New("the extraction in the container stopped"))
 	ferr := <-fillErr
 	if ferr != nil || err != nil || code != 0 {
-		_ = s.sh(context.WithoutCancel(ctx), web, "rm -rf "+stageDir)
+		_ = s.sh(context.WithoutCancel(ctx), web, "rm -rf "+stage)
 		switch {
 		case ferr != nil:
 			return ferr
@@ -252,12 +319,12 @@ func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) 
 		}
 		return fmt.Errorf("unpack wp-content in %s: tar exited with %d: %s", web, code, strings.TrimSpace(errb.String()))
 	}
-	return s.sh(ctx, web, "mv "+webroot+"/wp-content "+oldDir+" && mv "+stageDir+"/wp-content "+webroot+"/wp-content && rm -rf "+oldDir+" "+stageDir)
+	return s.sh(ctx, web, swap)
 }
 
 func (s Site) sh(ctx context.Context, name, script string) error {
 	var errb bytes.Buffer
-	code, err := s.exec(ctx, name, contract.WebUser, []string{"sh", "-c", script}, nil, io.Discard, &errb)
+	code, err := s.exec(ctx, name, s.webUser(), []string{"sh", "-c", script}, nil, io.Discard, &errb)
 	if err != nil {
 		return err
 	}
@@ -353,4 +420,20 @@ func (s Site) SetPassword(ctx context.Context, login, password string) (bool, er
 		return false, fmt.Errorf("set the password of %q: %w", login, err)
 	}
 	return strings.TrimSpace(out) != "0", nil
+}
+
+// SetOption sets one WordPress option that exists (e.g. blog_public).
+func (s Site) SetOption(ctx context.Context, name, value string) error {
+	if !backup.SafeIdent(name) {
+		return fmt.Errorf("invalid option name %q", name)
+	}
+	out, err := s.query(ctx, fmt.Sprintf("UPDATE %soptions SET option_value=X'%x' WHERE option_name='%s';\nSELECT COUNT(*) FROM %soptions WHERE option_name='%s';",
+		site.DefaultPrefix, value, name, site.DefaultPrefix, name))
+	if err != nil {
+		return fmt.Errorf("set option %s: %w", name, err)
+	}
+	if strings.TrimSpace(out) == "0" {
+		return fmt.Errorf("set option %s: the site has no such option", name)
+	}
+	return nil
 }
