@@ -428,7 +428,7 @@ func (s Site) SetOption(ctx context.Context, name, value string) error {
 		return fmt.Errorf("invalid option name %q", name)
 	}
 	out, err := s.query(ctx, fmt.Sprintf("UPDATE %soptions SET option_value=X'%x' WHERE option_name='%s';\nSELECT COUNT(*) FROM %soptions WHERE option_name='%s';",
-		site.DefaultPrefix, value, name, site.DefaultPrefix, name))
+		s.Spec.Prefix(), value, name, s.Spec.Prefix(), name))
 	if err != nil {
 		return fmt.Errorf("set option %s: %w", name, err)
 	}
