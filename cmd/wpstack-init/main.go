@@ -8,10 +8,15 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 
 	"github.com/wpstack/wpstack/internal/container"
 )
 
 func main() {
+	// The db image links healthcheck.sh here, the official image's name.
+	if filepath.Base(os.Args[0]) == container.HealthcheckName {
+		os.Exit(container.Healthcheck(os.Args[1:]))
+	}
 	os.Exit(container.Main(os.Args[1:]))
 }

@@ -200,6 +200,7 @@ func newBackupList(g *globals) *cobra.Command {
 
 func newRestore(g *globals) *cobra.Command {
 	var port int
+	var asJSON bool
 	c := &cobra.Command{
 		Use:   "restore SITE FILE [--port N]",
 		Short: "Restore a backup into a site, existing or new",
@@ -216,7 +217,9 @@ address. The restored site keeps the backup's users and passwords, except
 that a new site's admin user gets the new site's generated password (the file
 that 'wpstack status' names), so the credentials it printed are true.`,
 		Example: `  wpstack restore blog blog-2026-11-26.wpbackup
-  wpstack restore blog-copy blog-2026-11-26.wpbackup --port 8090`,
+  wpstack restore blog-copy blog-2026-11-26.wpbackup --port 8090
+  DOCKER_HOST=ssh://manager wpstack restore blog blog.wpbackup     # a swarm site
+  wpstack restore blog blog.wpbackup --json`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return UsageError{fmt.Errorf("restore needs a site name and a backup file, e.g. `wpstack restore blog blog.wpbackup`")}
@@ -232,6 +235,9 @@ that 'wpstack status' names), so the credentials it printed are true.`,
 			done()
 			if err != nil {
 				return err
+			}
+			if asJSON {
+				return g.printJSON(res)
 			}
 			fmt.Fprintf(g.stdout, "Restored %s into site %q at %s in %.1fs (%.1f MB/s)\n", args[1], res.Name, res.URL, res.Duration.Seconds(), float64(res.Bytes)/1e6/max(res.Duration.Seconds(), 0.001))
 			if res.SafetyBackup != "" {
@@ -251,5 +257,6 @@ that 'wpstack status' names), so the credentials it printed are true.`,
 		},
 	}
 	c.Flags().IntVar(&port, "port", 0, "host port of a new site (default 8080)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -32,7 +32,7 @@ const (
 )
 
 // dbInitConfig reads the first-start settings from the environment,
-// accepting the MYSQL_* names too. stdout receives a generated root
+// accepting the MYSQL_* names too (dbAliases). stdout receives a generated root
 // password, once.
 func dbInitConfig(env environ, stdout io.Writer) (initConfig, error) {
 	var c initConfig
@@ -42,21 +42,18 @@ func dbInitConfig(env environ, stdout io.Writer) (initConfig, error) {
 			return ""
 		}
 		var v string
-		v, _, err = env.first("MARIADB_"+suffix, "MYSQL_"+suffix)
+		v, _, err = dbSetting(env, suffix)
 		return v
 	}
-	flag := func(suffix string) bool {
-		v := get(suffix)
-		return v != "" && v != "0" && !strings.EqualFold(v, "no") && !strings.EqualFold(v, "false")
-	}
+	flag := func(suffix string) bool { return isOn(get(suffix)) }
 	root, rootName := "", ""
 	if err == nil {
-		root, rootName, err = env.first("MARIADB_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD")
+		root, rootName, err = dbSetting(env, "ROOT_PASSWORD")
 	}
 	c.Database = get("DATABASE")
 	c.User = get("USER")
 	c.Password = get("PASSWORD")
-	rootHost, hostSet := get("ROOT_HOST"), env.has("MARIADB_ROOT_HOST", "MYSQL_ROOT_HOST")
+	rootHost, hostSet := get("ROOT_HOST"), dbSettingSet(env, "ROOT_HOST")
 	allowEmpty, random := flag("ALLOW_EMPTY_ROOT_PASSWORD"), flag("RANDOM_ROOT_PASSWORD")
 	if err != nil {
 		return c, err
@@ -117,23 +114,26 @@ func initDataDir(logger *log.Logger, c initConfig, env environ, extra []string, 
 		return fmt.Errorf("remove the leftover of an interrupted initialisation %s: %w", dbInitDir, err)
 	}
 	logger.Printf("initialising the database in %s", dbInitDir)
-	out, err := runQuiet(nil, mariadbInst,
-		"--datadir="+dbInitDir,
+	// The container's server options apply from the start (encryption,
+	// page size...), as with the official image; binary logging does not.
+	out, err := runQuiet(nil, mariadbInst, append(append([]string{
+		"--datadir=" + dbInitDir,
 		"--auth-root-authentication-method=normal",
 		"--skip-test-db",
 		"--skip-name-resolve",
-	)
+	}, extra...), "--skip-log-bin")...)
 	if err != nil {
 		return fmt.Errorf("mariadb-install-db into %s: %w\n%s", dbInitDir, err, out)
 	}
-	out, err = runQuiet(strings.NewReader(bootstrapSQL(c)), mariadbd,
+	out, err = runQuiet(strings.NewReader(bootstrapSQL(c)), mariadbd, append(append([]string{
 		"--bootstrap",
-		"--datadir="+dbInitDir,
-		"--skip-networking",
-		"--log-warnings=0",
-	)
+		"--datadir=" + dbInitDir,
+	}, extra...), "--skip-networking", "--skip-log-bin", "--log-warnings=0")...)
 	if err != nil {
 		return fmt.Errorf("create the database, users and root password (mariadbd --bootstrap): %w\n%s", err, out)
+	}
+	if err := initCompat(logger, env, dbInitDir, extra); err != nil {
+		return err
 	}
 	if err := runInitDir(logger, c, env, extra, stdout); err != nil {
 		return err

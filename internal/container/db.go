@@ -13,11 +13,12 @@ import (
 // runDB initialises the data directory on first start, then runs mariadbd
 // as mysql with the container's arguments appended (`command: --log-bin`).
 // SIGTERM from `docker stop` reaches mariadbd, which shuts down cleanly (no
-// crash recovery on the next start).
+// crash recovery on the next start). Any other command is run at once, as
+// mysql (see classifyDB).
 func runDB(logger *log.Logger, env environ, stdout io.Writer, args []string) (int, error) {
-	extra, err := serverArgs(args)
-	if err != nil {
-		return 2, err
+	kind, extra := classifyDB(args)
+	if kind == runDirect {
+		return execAs(env, dbUser, extra)
 	}
 	acct, err := lookupAccount(dbUser)
 	if err != nil {

@@ -7,24 +7,8 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
-
-// serverArgs turns the container's arguments into extra mariadbd options.
-// Compose files written for the official images say `command: --log-bin`
-// or `command: mariadbd --log-bin` (or mysqld); both mean the same here.
-func serverArgs(args []string) ([]string, error) {
-	if len(args) > 0 && (args[0] == "mariadbd" || args[0] == "mysqld") {
-		args = args[1:]
-	}
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return nil, fmt.Errorf("argument %q is not a server option: this image passes its arguments to mariadbd (e.g. `command: --log-bin`); to run another program use `docker run --entrypoint PROGRAM` or `docker exec`", a)
-		}
-	}
-	return args, nil
-}
 
 // runInitDir runs /docker-entrypoint-initdb.d against the data directory
 // being initialised. SIGTERM or SIGINT meanwhile stops the scripts and the

@@ -13,9 +13,13 @@ import (
 const usage = `usage: wpstack-init ROLE [ARGS]
 
 the PID 1 program of the wpstack images; roles:
-  web                 prepare the webroot and run Apache as www-data
-  db [--OPTION...]    initialise the data directory once and run MariaDB as
-                      mysql; options are passed to mariadbd
+  web [apache2-foreground [OPTION...] | CMD [ARGS...]]
+                      prepare the webroot and run Apache as www-data; any
+                      other command is run at once as www-data
+  db [[mariadbd] --OPTION... | CMD [ARGS...]]
+                      initialise the data directory once and run MariaDB as
+                      mysql; options are passed to mariadbd; any other
+                      command is run at once as mysql
   allinone            run MariaDB and Apache side by side as www-data, restarted
                       with backoff, every log line prefixed by its process
   health web|db|allinone|backup
@@ -53,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case contract.RoleWeb:
-		code, err = runWeb(logger, env)
+		code, err = runWeb(logger, env, args[1:])
 	case contract.RoleDB:
 		code, err = runDB(logger, env, stdout, args[1:])
 	case contract.RoleAllInOne:

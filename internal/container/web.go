@@ -23,10 +23,19 @@ const (
 	apacheRunDir = "/run/apache2"
 )
 
-// runWeb prepares the webroot and runs Apache as www-data.
-func runWeb(logger *log.Logger, env environ) (int, error) {
+// runWeb prepares the webroot and runs Apache as www-data. Any other
+// command is run at once, as www-data (see classifyWeb).
+func runWeb(logger *log.Logger, env environ, args []string) (int, error) {
+	kind, apacheExtra := classifyWeb(args)
+	if kind == runDirect {
+		return execAs(env, webUser, apacheExtra)
+	}
 	if err := checkWebEnviron(env); err != nil {
 		return 2, err
+	}
+	configured := wordpressConfigured(env)
+	if err := linkConfig(configLink, configSource, configured); err != nil {
+		return 1, err
 	}
 	acct, err := lookupAccount(webUser)
 	if err != nil {
@@ -45,13 +54,17 @@ func runWeb(logger *log.Logger, env environ) (int, error) {
 	if err := installCore(logger, coreSource, webRoot); err != nil {
 		return 1, err
 	}
-	if err := ensureKeys(logger, env, webRoot); err != nil {
-		return 1, err
+	if configured {
+		if err := ensureKeys(logger, env, webRoot); err != nil {
+			return 1, err
+		}
+		if err := waitForDatabase(logger, env); err != nil {
+			return 1, err
+		}
+		createDatabase(logger, env)
+	} else {
+		logger.Print(wizardNote)
 	}
-	if err := waitForDatabase(logger, env); err != nil {
-		return 1, err
-	}
-	createDatabase(logger, env)
 	apacheEnv, err := apacheEnviron(env)
 	if err != nil {
 		return 1, err
@@ -61,7 +74,7 @@ func runWeb(logger *log.Logger, env environ) (int, error) {
 		Children: []ChildSpec{{
 			Name: "apache2",
 			Path: apacheBin,
-			Args: apacheArgs(apacheEnv),
+			Args: append(apacheArgs(apacheEnv), apacheExtra...),
 			Env:  apacheEnv.list(),
 			Dir:  webRoot,
 		}},

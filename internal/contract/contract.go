@@ -69,6 +69,17 @@ const (
 	CopiedSecretsDir = "/run/wpstack/secrets"
 )
 
+// Paths of the official images' interface, kept by the drop-in images.
+const (
+	// WPConfigLink is where WPConfig leads in the web image: PID 1 links it
+	// to the image's configuration only when a WORDPRESS_* variable is set,
+	// so that without one WordPress runs its setup wizard.
+	WPConfigLink = "/run/wpstack/wp-config.php"
+	// HealthcheckScript is the official mariadb image's health check
+	// script, in the db image a link to InitBinary, which answers to it.
+	HealthcheckScript = "/usr/local/bin/healthcheck.sh"
+)
+
 // Ports the images listen on.
 const (
 	WebPort  = 80

@@ -65,10 +65,11 @@ func TestContainerDB(t *testing.T) {
 			t.Errorf("user query: %q", out)
 		}
 		// Only the accounts wpstack means to exist: no password-less
-		// root@127.0.0.1 or root@<hostname> left by mariadb-install-db.
+		// root@127.0.0.1 or root@<hostname> left by mariadb-install-db;
+		// the healthcheck accounts are the official image's (healthcheck.sh).
 		out = ctMust(t, "exec", db, "mariadb", "--no-defaults", "-h127.0.0.1", "-uroot", "-p"+rootPW,
 			"--batch", "--skip-column-names", "-e", "SELECT GROUP_CONCAT(CONCAT(user,'@',host) ORDER BY user, host) FROM mysql.user")
-		if want := "mariadb.sys@localhost,mysql@localhost,root@%,root@localhost,wp@%"; out != want {
+		if want := "healthcheck@127.0.0.1,healthcheck@::1,healthcheck@localhost,mariadb.sys@localhost,mysql@localhost,root@%,root@localhost,wp@%"; out != want {
 			t.Errorf("accounts: %s, want %s", out, want)
 		}
 		if _, err := ctDocker("exec", db, "mariadb", "--no-defaults", "-h127.0.0.1", "-uroot", "-e", "SELECT 1"); err == nil {
@@ -135,8 +136,10 @@ func TestContainerDBInterruptedInit(t *testing.T) {
 	}
 	ctMust(t, "start", db)
 	ctWaitHealthy(t, db, 90*time.Second)
-	if entries := ls(); entries != "data" {
-		t.Errorf("volume holds %q, want only data", entries)
+	// data and the option file of healthcheck.sh, which the official
+	// image also keeps at the top of the volume.
+	if entries := ls(); entries != ".my-healthcheck.cnf\ndata" {
+		t.Errorf("volume holds %q, want only .my-healthcheck.cnf and data", entries)
 	}
 }
 
