@@ -5,9 +5,11 @@ go 1.26.8
 require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/docker/docker v28.5.2+incompatible
+	github.com/klauspost/compress v1.18.0
 	github.com/spf13/cobra v1.10.2
 	gopkg.in/yaml.v3 v3.0.1
 )
+
 
 require (
 	github.com/Microsoft/go-winio v0.6.4 // indirect

@@ -54,6 +54,9 @@ type Facts struct {
 	DBCollation      string `json:"db_collation"`
 	Tables           int    `json:"tables"`
 	SiteURL          string `json:"site_url"`
+	// TablePrefix is the site's WordPress table prefix; empty in archives
+	// made before it was recorded (their sites all used wp_).
+	TablePrefix string `json:"table_prefix,omitempty"`
 	// EstimatedBytes sizes the progress bar; it is not stored.
 	EstimatedBytes int64 `json:"-"`
 }

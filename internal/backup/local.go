@@ -27,6 +27,8 @@ type Local struct {
 	// WordPressVersion is used when the webroot holds no core (a swarm
 	// site's core lives in its web image; only wp-content is shared).
 	WordPressVersion string
+	// TablePrefix is the site's table prefix (default wp_).
+	TablePrefix string
 }
 
 // withOptionFile writes a client option file on the container's tmpfs
@@ -77,7 +79,14 @@ var wpVersionRE = regexp.MustCompile(`\$wp_version\s*=\s*'([^']+)'`)
 func (l Local) Facts(ctx context.Context) (Facts, error) {
 	var f Facts
 	var out bytes.Buffer
-	q := `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='` + dbName + `'), (SELECT option_value FROM ` + dbName + `.` + "wp_options" + ` WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='` + dbName + `'`
+	prefix := l.TablePrefix
+	if prefix == "" {
+		prefix = "wp_"
+	}
+	if !SafeIdent(prefix) {
+		return Facts{}, fmt.Errorf("invalid table prefix %q", prefix)
+	}
+	q := `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='` + dbName + `'), (SELECT option_value FROM ` + dbName + `.` + prefix + "options" + ` WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='` + dbName + `'`
 	if err := l.run(ctx, strings.NewReader(q), &out, "mariadb", "-N", "-B", dbName); err != nil {
 		return f, fmt.Errorf("read database facts: %w", err)
 	}
@@ -86,6 +95,7 @@ func (l Local) Facts(ctx context.Context) (Facts, error) {
 		return f, fmt.Errorf("read database facts: unexpected answer %q", out.String())
 	}
 	f.DBCharset, f.DBCollation, f.SiteURL = cols[0], cols[1], cols[3]
+	f.TablePrefix = prefix
 	f.Tables, _ = strconv.Atoi(cols[2])
 	b, err := os.ReadFile(filepath.Join(l.Webroot, "wp-includes", "version.php"))
 	if errors.Is(err, fs.ErrNotExist) && l.WordPressVersion != "" {

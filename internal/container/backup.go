@@ -52,7 +52,7 @@ func runBackup(logger *log.Logger, env environ) (int, error) {
 		return 1, err
 	}
 	src := backup.Local{Webroot: webRoot, DBHost: env[contract.EnvWPDBHost], PasswordFile: env[contract.EnvDBPasswordFile],
-		WordPressVersion: env[contract.EnvWPVersion]}
+		WordPressVersion: env[contract.EnvWPVersion], TablePrefix: env[contract.EnvWPTablePrefix]}
 	// PID 1 gets no default signal handling: stop on SIGTERM ourselves.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

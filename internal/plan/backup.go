@@ -71,5 +71,7 @@ func backupEnv(spec site.Spec) map[string]string {
 		contract.EnvSite:        spec.Name,
 		contract.EnvBackupEvery: spec.BackupEvery,
 		contract.EnvBackupKeep:  strconv.Itoa(spec.BackupKeep),
+		// The site's URL is read from its options table.
+		contract.EnvWPTablePrefix: spec.Prefix(),
 	}
 }

@@ -79,13 +79,13 @@ func dbEnv() map[string]string {
 }
 
 // webEnv configures WordPress to reach its database at dbHost.
-func webEnv(dbHost string) map[string]string {
+func webEnv(dbHost, prefix string) map[string]string {
 	return map[string]string{
 		contract.EnvWPDBHost:         dbHost,
 		contract.EnvWPDBName:         site.DefaultDBName,
 		contract.EnvWPDBUser:         site.DefaultDBUser,
 		contract.EnvWPDBPasswordFile: contract.SecretPath(contract.SecretDB),
-		contract.EnvWPTablePrefix:    site.DefaultPrefix,
+		contract.EnvWPTablePrefix:    prefix,
 		contract.EnvSaltsFile:        contract.SecretPath(contract.SecretWPSalts),
 		// wpstack installs the site itself: the image's installer refuses
 		// requests without the key derived from the salts.
@@ -122,7 +122,7 @@ func webService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.WebImage
 	s.Labels = spec.Labels(site.ServiceWeb)
-	s.Environment = env(webEnv(fmt.Sprintf("%s:%d", site.ServiceDB, contract.DBPort)))
+	s.Environment = env(webEnv(fmt.Sprintf("%s:%d", site.ServiceDB, contract.DBPort), spec.Prefix()))
 	s.Secrets = secrets(state.SecretDB, state.SecretWPSalts)
 	s.Volumes = []types.ServiceVolumeConfig{dataMount(spec, VolumeHTML)}
 	s.Tmpfs = types.StringList{"/run", "/tmp"}

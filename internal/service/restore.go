@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -85,6 +86,8 @@ func (s *Service) Restore(ctx context.Context, opts RestoreOptions) (RestoreResu
 			spec = *opts.NewSite
 			spec.Name = opts.Name
 		}
+		// The tables are the archive's: the site must use their prefix.
+		spec.TablePrefix = prefixOf(man)
 		if _, err := s.Up(ctx, UpOptions{Spec: spec}); err != nil {
 			return RestoreResult{}, fmt.Errorf("create site %q to restore into: %w", opts.Name, err)
 		}
@@ -243,10 +246,32 @@ func (s *Service) prepareNew(ctx context.Context, opts RestoreOptions, man backu
 	}
 	defer unlock()
 	if s.store.Exists(opts.Name) {
-		return false, false, nil
+		return false, false, s.checkPrefix(opts.Name, man)
 	}
 	adopted, err = s.seedSecrets(opts, man)
 	return true, adopted, err
+}
+
+// prefixOf is the table prefix a new site restored from m needs ("" for
+// the default).
+func prefixOf(m backup.Manifest) string {
+	if m.TablePrefix == site.DefaultPrefix {
+		return ""
+	}
+	return m.TablePrefix
+}
+
+// checkPrefix refuses a restore into an existing site whose tables have
+// another prefix than the archive's: WordPress would not find them.
+func (s *Service) checkPrefix(name string, m backup.Manifest) error {
+	spec, err := s.store.Load(name)
+	if err != nil {
+		return err
+	}
+	if want := cmp.Or(m.TablePrefix, site.DefaultPrefix); spec.Prefix() != want {
+		return fmt.Errorf("site %q uses the table prefix %q and the backup %q: restore it into a new site name, which takes the backup's prefix (nothing was changed)", name, spec.Prefix(), want)
+	}
+	return nil
 }
 
 // seedSecrets writes a backup's secrets as a new site's, before the site is

@@ -46,6 +46,9 @@ type Spec struct {
 	AdminUser       string `yaml:"admin_user" json:"admin_user"`
 	AdminEmail      string `yaml:"admin_email" json:"admin_email"`
 	WordPressSource string `yaml:"wordpress_source,omitempty" json:"wordpress_source,omitempty"`
+	// TablePrefix is WordPress's table prefix; empty means DefaultPrefix.
+	// An imported site keeps the prefix its dump was made with.
+	TablePrefix string `yaml:"table_prefix,omitempty" json:"table_prefix,omitempty"`
 	// DataDir, when set, keeps the database and the WordPress files in host
 	// folders under it instead of named volumes (see DataDirs).
 	DataDir string `yaml:"data_dir,omitempty" json:"data_dir,omitempty"`
@@ -160,8 +163,9 @@ func isIP(h string) bool {
 }
 
 var (
-	userRE = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,60}$`)
-	hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
+	userRE   = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,60}$`)
+	prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
+	hostRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
 )
 
 // Validate checks a defaulted spec and names the problem and the fix.
@@ -211,6 +215,9 @@ func (s *Spec) Validate() error {
 	if strings.TrimSpace(s.Title) == "" {
 		return errors.New("the site title is empty: give one with --title")
 	}
+	if s.TablePrefix != "" && !prefixRE.MatchString(s.TablePrefix) {
+		return fmt.Errorf("invalid table prefix %q: use 1-32 letters, digits or '_'", s.TablePrefix)
+	}
 	if !userRE.MatchString(s.AdminUser) {
 		return fmt.Errorf("invalid admin user %q: use 1-60 letters, digits, '_', '.', '@' or '-' with --admin-user", s.AdminUser)
 	}
@@ -218,6 +225,14 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("invalid admin e-mail %q: give an address like me@example.com with --admin-email", s.AdminEmail)
 	}
 	return nil
+}
+
+// Prefix is the site's table prefix.
+func (s *Spec) Prefix() string {
+	if s.TablePrefix == "" {
+		return DefaultPrefix
+	}
+	return s.TablePrefix
 }
 
 // URL is the address the site answers on; it is also the one stored in WordPress.

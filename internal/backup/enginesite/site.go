@@ -158,7 +158,7 @@ func clientCmd(bin string, args ...string) string {
 // Facts implements Source.
 func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 	var f backup.Facts
-	out, err := s.query(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT COALESCE(SUM(DATA_LENGTH),0) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT option_value FROM `+dbName+`.`+site.DefaultPrefix+`options WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='`+dbName+`'`)
+	out, err := s.query(ctx, `SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME, (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT COALESCE(SUM(DATA_LENGTH),0) FROM information_schema.TABLES WHERE TABLE_SCHEMA='`+dbName+`'), (SELECT option_value FROM `+dbName+`.`+s.Spec.Prefix()+`options WHERE option_name='home') FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='`+dbName+`'`)
 	if err != nil {
 		return f, err
 	}
@@ -167,6 +167,7 @@ func (s Site) Facts(ctx context.Context) (backup.Facts, error) {
 		return f, fmt.Errorf("read database facts: unexpected answer %q", out)
 	}
 	f.DBCharset, f.DBCollation, f.SiteURL = cols[0], cols[1], cols[4]
+	f.TablePrefix = s.Spec.Prefix()
 	f.Tables, _ = strconv.Atoi(cols[2])
 	dataLen, _ := strconv.ParseInt(cols[3], 10, 64)
 	var buf bytes.Buffer
@@ -405,7 +406,7 @@ func (s Site) Option(ctx context.Context, name string) (string, error) {
 	if !backup.SafeIdent(name) {
 		return "", fmt.Errorf("invalid option name %q", name)
 	}
-	out, err := s.query(ctx, "SELECT option_value FROM "+site.DefaultPrefix+"options WHERE option_name='"+name+"'")
+	out, err := s.query(ctx, "SELECT option_value FROM "+s.Spec.Prefix()+"options WHERE option_name='"+name+"'")
 	return strings.TrimRight(out, "\n"), err
 }
 
@@ -414,7 +415,7 @@ func (s Site) Option(ctx context.Context, name string) (string, error) {
 // hash, which WordPress accepts once and rehashes at the first login.
 func (s Site) SetPassword(ctx context.Context, login, password string) (bool, error) {
 	out, err := s.query(ctx, fmt.Sprintf("UPDATE %susers SET user_pass=MD5(X'%x') WHERE user_login=X'%x';\nSELECT COUNT(*) FROM %susers WHERE user_login=X'%x';",
-		site.DefaultPrefix, password, login, site.DefaultPrefix, login))
+		s.Spec.Prefix(), password, login, s.Spec.Prefix(), login))
 	if err != nil {
 		return false, fmt.Errorf("set the password of %q: %w", login, err)
 	}
@@ -427,7 +428,7 @@ func (s Site) SetOption(ctx context.Context, name, value string) error {
 		return fmt.Errorf("invalid option name %q", name)
 	}
 	out, err := s.query(ctx, fmt.Sprintf("UPDATE %soptions SET option_value=X'%x' WHERE option_name='%s';\nSELECT COUNT(*) FROM %soptions WHERE option_name='%s';",
-		site.DefaultPrefix, value, name, site.DefaultPrefix, name))
+		s.Spec.Prefix(), value, name, s.Spec.Prefix(), name))
 	if err != nil {
 		return fmt.Errorf("set option %s: %w", name, err)
 	}
