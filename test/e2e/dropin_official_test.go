@@ -52,7 +52,7 @@ func TestDropinOfficialCommands(t *testing.T) {
 	}{
 		{"php -v", diWeb, []string{"php", "-v"}, `(?m)^PHP 8\.\d+\.\d+ \(cli\)`},
 		{"web command as www-data", diWeb, []string{"id", "-un"}, `^www-data\n$`},
-		{"mariadb --version", diDB, []string{"mariadb", "--version"}, `(?m)^mariadb\s.*Ver .*\d+\.\d+\.\d+-MariaDB`},
+		{"mariadb --version", diDB, []string{"mariadb", "--version"}, `(?m)^mariadb\s.*\d+\.\d+\.\d+-MariaDB`},
 		{"server --version, option only", diDB, []string{"--version"}, `(?m)mariadbd\s+Ver \d+\.\d+\.\d+-MariaDB`},
 		{"mysqld --version", diDB, []string{"mysqld", "--version"}, `(?m)mariadbd\s+Ver \d+\.\d+\.\d+-MariaDB`},
 		{"db command as mysql", diDB, []string{"id", "-un"}, `^mysql\n$`},
