@@ -74,9 +74,6 @@ func (s *Spec) validateDomains() error {
 		}
 		return nil
 	}
-	if s.Target != TargetLocal {
-		return fmt.Errorf("--domain runs on one Docker engine for now: use --target local (the swarm edge does not serve domains yet)")
-	}
 	if s.Layout != LayoutSplit {
 		return fmt.Errorf("--domain needs --layout split: the edge reaches the web container only, never the database")
 	}

@@ -149,6 +149,8 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
+	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
+
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)

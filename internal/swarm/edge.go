@@ -1,0 +1,75 @@
+package swarm
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/swarm"
+
+	"github.com/wpstack/wpstack/internal/edge"
+	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/plan"
+	"github.com/wpstack/wpstack/internal/site"
+	"github.com/wpstack/wpstack/internal/target"
+)
+
+// stackEdge is the domain edge of a swarm site from its files: each one a
+// swarm secret named after its content, so a changed configuration or a
+// renewed certificate rolls the edge over to new secrets (swarm secrets
+// never change in place).
+func stackEdge(s site.Spec, f *target.EdgeFiles) (*plan.StackEdge, error) {
+	if f == nil {
+		return nil, fmt.Errorf("site %q has domains but no edge files were prepared", s.Name)
+	}
+	e := &plan.StackEdge{
+		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
+		HTTPTarget: edge.ListenHTTP, HTTPSTarget: edge.ListenHTTPS,
+		Command: []string{"/usr/local/bin/wpstack-init", "run", "--", "/usr/sbin/nginx", "-e", "stderr", "-c", edge.StackConfFile},
+		UID:     edge.UID,
+	}
+	for _, sec := range []struct{ key, file, target string }{
+		{"edge_conf", f.Conf, edge.StackConfFile},
+		{"edge_cert", f.Cert, edge.StackCertFile},
+		{"edge_key", f.Key, edge.StackKeyFile},
+	} {
+		b, err := os.ReadFile(sec.file)
+		if err != nil {
+			return nil, fmt.Errorf("read the edge's %s for site %q: %w", sec.key, s.Name, err)
+		}
+		sum := sha256.Sum256(b)
+		e.Secrets = append(e.Secrets, plan.EdgeSecret{Key: sec.key, Name: s.Name + "_" + sec.key + "_" + hex.EncodeToString(sum[:6]), File: sec.file, Target: sec.target})
+	}
+	return e, nil
+}
+
+// probeTLS is how the readiness probe reaches the site's edge: by its name
+// (SNI). It only asks whether a web task answers; the certificate is the
+// one wpstack made or checked, and the installer verifies it.
+func probeTLS(s site.Spec) *tls.Config {
+	return &tls.Config{ServerName: s.Domains[0], InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // readiness only, see above
+}
+
+// pruneEdgeSecrets removes the stack's edge secrets that the deployed
+// stack no longer names (a configuration or certificate replaced by a new
+// one), once the edge runs on the new ones. A secret some task still uses
+// is refused by swarm and left for the next deploy or destroy.
+func (c *Cluster) pruneEdgeSecrets(ctx context.Context, stack string, keep map[string]bool) {
+	secs, err := c.cli.SecretList(ctx, swarm.SecretListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelNamespace+"="+stack))})
+	if err != nil {
+		return
+	}
+	for _, s := range secs {
+		if !strings.HasPrefix(s.Spec.Name, stack+"_edge_") || keep[s.Spec.Name] {
+			continue
+		}
+		if err := c.cli.SecretRemove(ctx, s.ID); err == nil {
+			events.Emit(ctx, "secret "+s.Spec.Name, events.Done, "removed (replaced)")
+		}
+	}
+}
