@@ -97,7 +97,8 @@ func (s *Service) edgeSites(ctx context.Context, cli client.APIClient, include *
 			continue
 		}
 		spec, err := s.store.Load(n)
-		if err != nil || !spec.HasDomains() {
+		// A swarm site's edge is a service of its own stack, not this one.
+		if err != nil || !spec.HasDomains() || spec.Target == site.TargetSwarm {
 			continue
 		}
 		_, err = cli.ContainerInspect(ctx, spec.ContainerName(site.ServiceWeb))
@@ -232,7 +233,7 @@ func (s *Service) EdgeStatus(ctx context.Context) (EdgeStatus, error) {
 	}
 	for _, n := range names {
 		spec, err := s.store.Load(n)
-		if err != nil || !spec.HasDomains() {
+		if err != nil || !spec.HasDomains() || spec.Target == site.TargetSwarm {
 			continue
 		}
 		st.HTTPPort, st.HTTPSPort = spec.HTTPPort, spec.HTTPSPort

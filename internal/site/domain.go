@@ -90,6 +90,10 @@ func (s *Spec) validateDomains() error {
 		}
 		seen[d] = true
 	}
+	if s.Target == TargetSwarm && s.TLS != TLSLocal && s.TLS != TLSCert {
+		// An ACME challenge reaches whichever node the CA picks (docs/swarm.md).
+		return fmt.Errorf("--tls %s is not offered on a swarm: use --tls local, or --tls cert --cert FILE --key FILE with a certificate obtained elsewhere", s.TLS)
+	}
 	switch s.TLS {
 	case TLSLocal:
 		if s.CertFile != "" || s.KeyFile != "" {

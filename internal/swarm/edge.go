@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
 
+	"github.com/wpstack/wpstack/internal/contract"
 	"github.com/wpstack/wpstack/internal/edge"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/plan"
@@ -30,7 +31,7 @@ func stackEdge(s site.Spec, f *target.EdgeFiles) (*plan.StackEdge, error) {
 	e := &plan.StackEdge{
 		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
 		HTTPTarget: edge.ListenHTTP, HTTPSTarget: edge.ListenHTTPS,
-		Command: []string{"/usr/local/bin/wpstack-init", "run", "--", "/usr/sbin/nginx", "-e", "stderr", "-c", edge.StackConfFile},
+		Command: contract.Command(contract.RoleRun, "--", "/usr/sbin/nginx", "-e", "stderr", "-c", edge.StackConfFile),
 		UID:     edge.UID,
 	}
 	for _, sec := range []struct{ key, file, target string }{
