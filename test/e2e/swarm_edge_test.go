@@ -178,6 +178,20 @@ func swarmEdge(t *testing.T, e *env, cl *cluster) {
 		}
 	}
 
+	// A changed configuration is a new secret: the edge rolls over to it on
+	// every node, and the replaced secret goes.
+	r = e.mustRun("up", name, "--hsts")
+	t.Logf("MEASURE swarm edge reconfigured (--hsts: new secret, rolling edge update): %s", r.took.Round(100*time.Millisecond))
+	for i, n := range cl.nodes {
+		resp, _ := nodeGet(t, clients[i], "GET", home, nil, "")
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
+			t.Errorf("after up --hsts, GET / via node %s: %s, Strict-Transport-Security %q", n.name, resp.Status, resp.Header.Get("Strict-Transport-Security"))
+		}
+	}
+	if n := len(strings.Fields(cl.node(0, "secret", "ls", "-q", "--filter", ns))); n != 6 {
+		t.Errorf("after the edge's new configuration the stack has %d secrets, want 6 (the replaced one removed)", n)
+	}
+
 	r = e.mustRun("destroy", name, "--yes")
 	t.Logf("MEASURE swarm destroy with --domain: %s", r.took.Round(100*time.Millisecond))
 	for what, args := range map[string][]string{
