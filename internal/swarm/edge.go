@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
@@ -73,4 +74,77 @@ func (c *Cluster) pruneEdgeSecrets(ctx context.Context, stack string, keep map[s
 			events.Emit(ctx, "secret "+s.Spec.Name, events.Done, "removed (replaced)")
 		}
 	}
+}
+
+// waitEdgeTasks returns once every live task of the stack's edge runs the
+// service's current image and secrets. Wait may return before swarm marks
+// a just-requested edge update as started (its tasks all run, on the old
+// secrets), and the old secrets must outlive the tasks that read them.
+func (c *Cluster) waitEdgeTasks(ctx context.Context, stack string, since time.Time, timeout time.Duration) error {
+	name := ServiceName(stack, plan.ServiceEdge)
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		svc, ok, err := c.service(ctx, name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("service %s is gone", name)
+		}
+		if u := svc.UpdateStatus; u != nil && u.StartedAt != nil && !u.StartedAt.Before(since.Add(-time.Second)) {
+			switch u.State {
+			case swarm.UpdateStateRollbackStarted, swarm.UpdateStateRollbackCompleted, swarm.UpdateStatePaused, swarm.UpdateStateRollbackPaused:
+				return fmt.Errorf("service %s: update %s: %s", name, u.State, u.Message)
+			}
+		}
+		want := taskFingerprint(svc.Spec.TaskTemplate.ContainerSpec)
+		tasks, err := c.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", svc.ID))})
+		if err != nil {
+			return fmt.Errorf("list tasks of %s: %w", name, err)
+		}
+		current, stale, desired := 0, 0, 0
+		for _, t := range tasks {
+			live := t.Status.State == swarm.TaskStateRunning || t.Status.State == swarm.TaskStateStarting
+			if t.DesiredState == swarm.TaskStateRunning {
+				desired++
+			}
+			switch {
+			case live && taskFingerprint(t.Spec.ContainerSpec) == want && t.Status.State == swarm.TaskStateRunning:
+				current++
+			case live:
+				stale++
+			}
+		}
+		if stale == 0 && desired > 0 && current == desired {
+			return nil
+		}
+		msg := fmt.Sprintf("%s: %d of %d tasks on the new configuration", name, current, desired)
+		if msg != last {
+			events.Emit(ctx, "service "+name, events.Working, msg)
+			last = msg
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the edge of stack %s did not move to its new configuration within %s (%s); see `docker service ps %s --no-trunc`", stack, timeout, msg, name)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// taskFingerprint is what a new edge configuration changes in a task: its
+// image and the secrets it reads.
+func taskFingerprint(cs *swarm.ContainerSpec) string {
+	if cs == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(cs.Image)
+	for _, s := range cs.Secrets {
+		b.WriteString("\x00" + s.SecretName)
+	}
+	return b.String()
 }

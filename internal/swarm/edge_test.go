@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/swarm"
+
 	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/target"
@@ -90,5 +92,17 @@ func TestStackEdgeSecrets(t *testing.T) {
 	}
 	if _, err := stackEdge(spec, nil); err == nil {
 		t.Error("a site with domains and no edge files was planned")
+	}
+}
+
+func TestTaskFingerprint(t *testing.T) {
+	a := &swarm.ContainerSpec{Image: "e@sha256:1", Secrets: []*swarm.SecretReference{{SecretName: "s_edge_conf_aa"}, {SecretName: "s_edge_key_bb"}}}
+	b := &swarm.ContainerSpec{Image: "e@sha256:1", Secrets: []*swarm.SecretReference{{SecretName: "s_edge_conf_cc"}, {SecretName: "s_edge_key_bb"}}}
+	c := &swarm.ContainerSpec{Image: "e@sha256:2", Secrets: a.Secrets}
+	if taskFingerprint(a) != taskFingerprint(&swarm.ContainerSpec{Image: a.Image, Secrets: a.Secrets}) {
+		t.Error("equal specs differ")
+	}
+	if taskFingerprint(a) == taskFingerprint(b) || taskFingerprint(a) == taskFingerprint(c) || taskFingerprint(nil) == taskFingerprint(a) {
+		t.Error("a new secret or image leaves the fingerprint as it was")
 	}
 }

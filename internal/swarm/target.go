@@ -152,6 +152,9 @@ func (t *Target) Deploy(ctx context.Context, s site.Spec, p *types.Project) erro
 		return err
 	}
 	if s.HasDomains() {
+		if err := t.cluster.waitEdgeTasks(ctx, s.StackName(), t.since, 5*time.Minute); err != nil {
+			return err
+		}
 		keep := map[string]bool{}
 		for _, sec := range p.Secrets {
 			keep[sec.Name] = true
