@@ -149,8 +149,6 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
-	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
-
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)
@@ -349,6 +347,9 @@ func TestSwarm(t *testing.T) {
 			t.Errorf("--every off left the backup service (%d desired)", desired)
 		}
 	})
+
+	// Last but destroy: its own site, after the checks under load.
+	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
 
 	t.Run("destroy leaves nothing", func(t *testing.T) {
 		e, cl := e.with(t), cl.with(t)
