@@ -149,6 +149,10 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
+	// A site of its own, destroyed before the checks under load; runs
+	// alone with -run 'TestSwarm/domain_edge'.
+	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
+
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)
@@ -347,9 +351,6 @@ func TestSwarm(t *testing.T) {
 			t.Errorf("--every off left the backup service (%d desired)", desired)
 		}
 	})
-
-	// Last but destroy: its own site, after the checks under load.
-	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
 
 	t.Run("destroy leaves nothing", func(t *testing.T) {
 		e, cl := e.with(t), cl.with(t)
