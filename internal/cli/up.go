@@ -82,7 +82,10 @@ wp-admin, the login and XML-RPC never are. WordPress purges what changes
 --login-rate N/m (default 10/m): POSTs to wp-login.php and xmlrpc.php per
 client address; more answer 429 with Retry-After.
 One name belongs to one site. The edge starts with the first site with a
-domain and is removed with the last (see wpstack edge).`,
+domain and is removed with the last (see wpstack edge). With --target swarm
+the site's stack gets an edge of its own instead: one nginx task per node on
+--http-port and --https-port, its certificate and key as swarm secrets
+(docs/swarm.md).`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian

@@ -52,6 +52,9 @@ type Site struct {
 	// PurgeToken authenticates the site's purge requests (PurgeToken()).
 	// Empty: the site has no purge endpoint.
 	PurgeToken string
+	// CertFile and KeyFile are where the edge reads the site's pair;
+	// empty: CertPath and KeyPath (a swarm task reads them as secrets).
+	CertFile, KeyFile string
 }
 
 // With no --login-rate: 10 a minute.
@@ -96,6 +99,9 @@ func Render(cfg Config) ([]byte, error) {
 	sort.Slice(sites, func(i, j int) bool { return sites[i].Name < sites[j].Name })
 	seen := map[string]string{}
 	for i := range sites {
+		if sites[i].CertFile == "" {
+			sites[i].CertFile, sites[i].KeyFile = CertPath(sites[i].Name), KeyPath(sites[i].Name)
+		}
 		if sites[i].LoginRate == "" {
 			sites[i].LoginRate, sites[i].LoginBurst, sites[i].LoginRetryAfter = defaultLoginRate, defaultLoginBurst, defaultRetry
 		}
@@ -128,7 +134,7 @@ func Render(cfg Config) ([]byte, error) {
 }
 
 var confTemplate = template.Must(template.New("nginx.conf").Funcs(template.FuncMap{
-	"join": strings.Join, "cert": CertPath, "key": KeyPath,
+	"join": strings.Join,
 }).Parse(`# wpstack edge: rendered from every site's spec by wpstack; do not edit,
 # the next wpstack up, down or destroy of a site with --domain rewrites it.
 daemon off;
@@ -269,8 +275,8 @@ http {
 	server {
 		listen {{$.HTTPS}} ssl;
 		server_name {{join .Names " "}};
-		ssl_certificate {{cert .Name}};
-		ssl_certificate_key {{key .Name}};
+		ssl_certificate {{.CertFile}};
+		ssl_certificate_key {{.KeyFile}};
 		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
 		error_page 429 @wpstack_429;
 		location @wpstack_429 {

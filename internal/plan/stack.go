@@ -55,6 +55,9 @@ type StackOptions struct {
 	// WordPressVersion goes in the manifests of scheduled backups: on a
 	// swarm the core lives in the web image, not in a volume they can read.
 	WordPressVersion string
+	// Edge, for a site with domains, is its domain edge (stackedge.go);
+	// nil: the plain balancer on the site's port.
+	Edge *StackEdge
 }
 
 // TrustedProxiesSwarm are the ranges a swarm web task takes forwarded
@@ -86,10 +89,15 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	if !okWeb || !okDB {
 		return nil, fmt.Errorf("stack of %q: the project needs %s and %s services", p.Name, site.ServiceWeb, site.ServiceDB)
 	}
-	if len(web.Ports) != 1 {
+	published := ""
+	switch {
+	case opts.Edge != nil && len(web.Ports) != 0:
+		return nil, fmt.Errorf("stack of %q: web publishes %d ports behind the domain edge, want none", p.Name, len(web.Ports))
+	case opts.Edge == nil && len(web.Ports) != 1:
 		return nil, fmt.Errorf("stack of %q: web publishes %d ports, want 1", p.Name, len(web.Ports))
+	case opts.Edge == nil:
+		published = web.Ports[0].Published
 	}
-	published := web.Ports[0].Published
 	labelKey := opts.DBNodeLabel
 	if labelKey == "" {
 		labelKey = DBNodeLabel(p.Name)
@@ -147,6 +155,10 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	// X-Forwarded-* headers count; the edge sets X-Forwarded-Proto itself.
 	proxies := TrustedProxiesSwarm
 	web.Environment[contract.EnvTrustedProxies] = &proxies
+	if opts.Edge != nil {
+		purge := StackPurgeURL()
+		web.Environment[contract.EnvEdgePurge] = &purge
+	}
 	// PID 1 copies the image's core into the webroot as a task starts; the
 	// root filesystem is read-only, so the webroot is a volume of the
 	// task's own (anonymous: the engine removes it with the task).
@@ -198,7 +210,11 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 
 	// edge: on every node, publishing the site's port on the node itself
 	// (host mode needs no routing mesh), balancing over the web tasks.
-	out.Services[ServiceEdge] = edgeService(p.Name, published, opts)
+	if opts.Edge != nil {
+		out.Services[ServiceEdge] = domainEdgeService(p.Name, opts, out)
+	} else {
+		out.Services[ServiceEdge] = edgeService(p.Name, published, opts)
+	}
 	return out, nil
 }
 
@@ -213,6 +229,9 @@ func (o StackOptions) validate() error {
 	}
 	if o.EdgeImage == "" {
 		return fmt.Errorf("no edge image")
+	}
+	if err := o.Edge.validate(); err != nil {
+		return err
 	}
 	if o.SharedStorage != "" && !path.IsAbs(o.SharedStorage) {
 		return fmt.Errorf("shared storage %q: give an absolute path present on every node with --shared-storage", o.SharedStorage)

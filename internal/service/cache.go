@@ -32,6 +32,9 @@ func (s *Service) cacheSite(ctx context.Context, name string) (site.Spec, *edge.
 	if !spec.HasDomains() {
 		return spec, nil, nil, fmt.Errorf("site %q has no domain, so no edge cache: its pages come from WordPress itself (wpstack up %s --domain NAME puts it behind the edge)", name, name)
 	}
+	if spec.Target == site.TargetSwarm {
+		return spec, nil, nil, fmt.Errorf("site %q runs on a swarm: its cache lives in one edge task per node, which the manager's Engine API cannot reach; the site's plugin purges every task on publish, and pages expire within a minute (wpstack cache works on one engine's edge)", name)
+	}
 	cli, err := s.connect(ctx)
 	if err != nil {
 		return spec, nil, nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,8 +77,8 @@ func (s *Service) checkDomains(spec site.Spec) error {
 				return fmt.Errorf("domain %q is already site %q's: one name routes to one site; choose another name, or remove it from %q first (wpstack destroy %s)", d, n, n, n)
 			}
 		}
-		if other.HTTPPort != spec.HTTPPort || other.HTTPSPort != spec.HTTPSPort {
-			return fmt.Errorf("the edge serves site %q on HTTP %d and HTTPS %d: one edge per engine, so give --http-port %d --https-port %d", n, other.HTTPPort, other.HTTPSPort, other.HTTPPort, other.HTTPSPort)
+		if clash, why := portsClash(spec, other); clash {
+			return errors.New(why)
 		}
 	}
 	return edge.CheckSite(spec, time.Now())
@@ -96,7 +97,8 @@ func (s *Service) edgeSites(ctx context.Context, cli client.APIClient, include *
 			continue
 		}
 		spec, err := s.store.Load(n)
-		if err != nil || !spec.HasDomains() {
+		// A swarm site's edge is a service of its own stack, not this one.
+		if err != nil || !spec.HasDomains() || spec.Target == site.TargetSwarm {
 			continue
 		}
 		_, err = cli.ContainerInspect(ctx, spec.ContainerName(site.ServiceWeb))
@@ -231,7 +233,7 @@ func (s *Service) EdgeStatus(ctx context.Context) (EdgeStatus, error) {
 	}
 	for _, n := range names {
 		spec, err := s.store.Load(n)
-		if err != nil || !spec.HasDomains() {
+		if err != nil || !spec.HasDomains() || spec.Target == site.TargetSwarm {
 			continue
 		}
 		st.HTTPPort, st.HTTPSPort = spec.HTTPPort, spec.HTTPSPort

@@ -132,6 +132,13 @@ func (s *Service) deploy(ctx context.Context, t target.Target, spec site.Spec, i
 	if err := s.store.EnsureSecrets(spec.Name); err != nil {
 		return "", err
 	}
+	if spec.HasDomains() && spec.Target == site.TargetSwarm {
+		files, err := s.stackEdgeFiles(ctx, spec)
+		if err != nil {
+			return "", err
+		}
+		img.EdgeFiles = files
+	}
 	p, err := t.Plan(spec, img, s.store.SecretsDir(spec.Name))
 	if err != nil {
 		return "", err

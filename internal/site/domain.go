@@ -74,9 +74,6 @@ func (s *Spec) validateDomains() error {
 		}
 		return nil
 	}
-	if s.Target != TargetLocal {
-		return fmt.Errorf("--domain runs on one Docker engine for now: use --target local (the swarm edge does not serve domains yet)")
-	}
 	if s.Layout != LayoutSplit {
 		return fmt.Errorf("--domain needs --layout split: the edge reaches the web container only, never the database")
 	}
@@ -92,6 +89,10 @@ func (s *Spec) validateDomains() error {
 			return fmt.Errorf("domain %q is given twice: give each name once with --domain", d)
 		}
 		seen[d] = true
+	}
+	if s.Target == TargetSwarm && s.TLS != TLSLocal && s.TLS != TLSCert {
+		// An ACME challenge reaches whichever node the CA picks (docs/swarm.md).
+		return fmt.Errorf("--tls %s is not offered on a swarm: use --tls local, or --tls cert --cert FILE --key FILE with a certificate obtained elsewhere", s.TLS)
 	}
 	switch s.TLS {
 	case TLSLocal:

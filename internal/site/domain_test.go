@@ -71,6 +71,7 @@ func TestDomainSpec(t *testing.T) {
 		{func(s *Spec) { s.Layout = LayoutAllInOne }, "--layout split"},
 		{func(s *Spec) { s.Host = "other.test" }, "drop --host"},
 		{func(s *Spec) { s.Cache = "yes" }, "invalid --cache"},
+		{func(s *Spec) { s.Target, s.TLS = TargetSwarm, "acme" }, "not offered on a swarm"},
 	}
 	for _, b := range bad {
 		c := Spec{Name: "shop", Domains: []string{"shop.test", "www.shop.test"}}
@@ -78,6 +79,16 @@ func TestDomainSpec(t *testing.T) {
 		c.ApplyDefaults()
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("Validate = %v, want an error with %q", err, b.want)
+		}
+	}
+	for _, tls := range []string{TLSLocal, TLSCert} {
+		sw := Spec{Name: "shop", Target: TargetSwarm, Domains: []string{"shop.test"}, TLS: tls}
+		if tls == TLSCert {
+			sw.CertFile, sw.KeyFile = "/c.pem", "/k.pem"
+		}
+		sw.ApplyDefaults()
+		if err := sw.Validate(); err != nil {
+			t.Errorf("a swarm site with --domain and --tls %s: %v", tls, err)
 		}
 	}
 	plain := Spec{Name: "dev", HSTS: true}

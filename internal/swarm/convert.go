@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -86,12 +87,19 @@ func serviceSpec(p *types.Project, s types.ServiceConfig, secretIDs map[string]s
 		if !strings.HasPrefix(target, secretsDir) && path.IsAbs(target) {
 			return swarm.ServiceSpec{}, fmt.Errorf("secret %s: target %s is outside %s", ref.Source, target, secretsDir)
 		}
-		cs.Secrets = append(cs.Secrets, &swarm.SecretReference{
-			SecretID:   id,
-			SecretName: p.Secrets[ref.Source].Name,
-			// Read by PID 1 as root before it drops privileges.
-			File: &swarm.SecretReferenceFileTarget{Name: strings.TrimPrefix(target, secretsDir), UID: "0", GID: "0", Mode: 0o400},
-		})
+		// Read by PID 1 as root before it drops privileges, unless the
+		// reference names the reader (a service that starts as its user).
+		file := &swarm.SecretReferenceFileTarget{Name: strings.TrimPrefix(target, secretsDir), UID: "0", GID: "0", Mode: 0o400}
+		if ref.UID != "" {
+			file.UID, file.GID = ref.UID, ref.GID
+			if ref.GID == "" {
+				file.GID = ref.UID
+			}
+		}
+		if ref.Mode != nil {
+			file.Mode = os.FileMode(*ref.Mode)
+		}
+		cs.Secrets = append(cs.Secrets, &swarm.SecretReference{SecretID: id, SecretName: p.Secrets[ref.Source].Name, File: file})
 	}
 
 	spec := swarm.ServiceSpec{

@@ -64,6 +64,9 @@ func (t *Target) Close() error { return t.cli.Close() }
 // Endpoint is the site's port on the reached node (the edge publishes it on
 // every node).
 func (t *Target) Endpoint(s site.Spec) string {
+	if s.HasDomains() {
+		return "https://" + net.JoinHostPort(t.reach, strconv.Itoa(s.HTTPSPort))
+	}
 	return "http://" + net.JoinHostPort(t.reach, strconv.Itoa(s.Port))
 }
 
@@ -86,7 +89,12 @@ func (t *Target) Build(ctx context.Context, s site.Spec, opts target.BuildOption
 	if err != nil {
 		return target.Images{}, err
 	}
-	edge, err := images.EnsureEdge(ctx, t.cli, opts.Options)
+	ensureEdge := images.EnsureEdge
+	if s.HasDomains() {
+		// The domain edge: the same nginx image as one engine's edge.
+		ensureEdge = images.EnsureEdgeNginx
+	}
+	edge, err := ensureEdge(ctx, t.cli, opts.Options)
 	if err != nil {
 		return target.Images{}, err
 	}
@@ -109,10 +117,16 @@ func (t *Target) Plan(s site.Spec, img target.Images, secretsDir string) (*types
 	if err != nil {
 		return nil, err
 	}
-	return plan.Stack(p, plan.StackOptions{
+	opts := plan.StackOptions{
 		Replicas: s.Replicas, Registry: s.Registry, SharedStorage: s.SharedStorage, EdgeImage: img.Edge,
 		WordPressVersion: img.WordPressVersion,
-	})
+	}
+	if s.HasDomains() {
+		if opts.Edge, err = stackEdge(s, img.EdgeFiles); err != nil {
+			return nil, err
+		}
+	}
+	return plan.Stack(p, opts)
 }
 
 // Deploy pins the database to its node, converges the stack's services,
@@ -139,6 +153,16 @@ func (t *Target) Deploy(ctx context.Context, s site.Spec, p *types.Project) erro
 	if err := t.cluster.Wait(ctx, s.StackName(), WaitOptions{Since: t.since}); err != nil {
 		return err
 	}
+	if s.HasDomains() {
+		if err := t.cluster.waitEdgeTasks(ctx, s.StackName(), t.since, 5*time.Minute); err != nil {
+			return err
+		}
+		keep := map[string]bool{}
+		for _, sec := range p.Secrets {
+			keep[sec.Name] = true
+		}
+		t.cluster.pruneEdgeSecrets(ctx, s.StackName(), keep)
+	}
 	return t.waitEdge(ctx, s, 2*time.Minute)
 }
 
@@ -148,6 +172,10 @@ func (t *Target) Deploy(ctx context.Context, s site.Spec, p *types.Project) erro
 func (t *Target) waitEdge(ctx context.Context, s site.Spec, timeout time.Duration) error {
 	u := t.Endpoint(s) + "/.wpstack/health"
 	c := &http.Client{Timeout: 5 * time.Second}
+	if s.HasDomains() {
+		c.Transport = &http.Transport{TLSClientConfig: probeTLS(s)}
+		defer c.CloseIdleConnections()
+	}
 	deadline := time.Now().Add(timeout)
 	last := ""
 	for {

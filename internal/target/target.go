@@ -65,7 +65,13 @@ type Images struct {
 	images.Set
 	// Edge is the swarm edge's image ("" on one engine).
 	Edge string
+	// EdgeFiles are a swarm site's domain edge files (nil without domains).
+	EdgeFiles *EdgeFiles
 }
+
+// EdgeFiles are the host files a swarm site's own edge reads: its nginx
+// configuration, certificate and key (0600, under the state directory).
+type EdgeFiles struct{ Conf, Cert, Key string }
 
 // LogsOptions select what `logs` shows.
 type LogsOptions struct {

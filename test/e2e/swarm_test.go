@@ -149,6 +149,10 @@ func TestSwarm(t *testing.T) {
 		}
 	})
 
+	// A site of its own, destroyed before the checks under load; runs
+	// alone with -run 'TestSwarm/domain_edge'.
+	t.Run("domain edge", func(t *testing.T) { swarmEdge(t, e.with(t), cl.with(t)) })
+
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)

@@ -5,7 +5,9 @@
  *
  * Installed by the wpstack web image as a must-use plugin (WPMU_PLUGIN_DIR
  * outside the webroot): nothing in wp-content to keep or to lose. It acts
- * only behind the edge (WPSTACK_EDGE_PURGE set by wpstack). The edge's
+ * only behind the edge (WPSTACK_EDGE_PURGE set by wpstack), and purges
+ * every edge the endpoint's name resolves to (each task of a swarm site's
+ * edge). The edge's
  * purge drops one cached URL at a time; what it does not name (archives,
  * paginated lists) ages out with the cache's short lifetime.
  */
@@ -54,20 +56,54 @@ final class Wpstack_Purge {
 		if ($token === '' || $endpoint === '') {
 			return;
 		}
-		$resp = wp_remote_get($endpoint . '/.wpstack/purge', array(
-			'timeout' => 3,
-			'redirection' => 0,
-			'headers' => array(
-				'Host' => $home['host'],
-				'X-Wpstack-Purge-Token' => $token,
-				'X-Wpstack-Purge-Uri' => $uri,
-			),
-		));
-		// 200: dropped; 404: it was not cached. Anything else is worth a line in the log.
-		$code = is_wp_error($resp) ? $resp->get_error_message() : wp_remote_retrieve_response_code($resp);
-		if ($code !== 200 && $code !== 404) {
-			error_log('wpstack purge of ' . $uri . ': ' . $code);
+		foreach (self::edges($endpoint) as $edge) {
+			$resp = wp_remote_get($edge . '/.wpstack/purge', array(
+				'timeout' => 3,
+				'redirection' => 0,
+				'headers' => array(
+					'Host' => $home['host'],
+					'X-Wpstack-Purge-Token' => $token,
+					'X-Wpstack-Purge-Uri' => $uri,
+				),
+			));
+			// 200: dropped; 404: it was not cached. Anything else is worth a line in the log.
+			$code = is_wp_error($resp) ? $resp->get_error_message() : wp_remote_retrieve_response_code($resp);
+			if ($code !== 200 && $code !== 404) {
+				error_log('wpstack purge of ' . $uri . ' at ' . $edge . ': ' . $code);
+			}
 		}
+	}
+
+	/**
+	 * Every edge that caches this site: one per address the endpoint's name
+	 * resolves to. One engine's edge is one container; a swarm site's edge
+	 * is one task per node, and Docker's DNS answers tasks.edge with each
+	 * task's address, so the purge reaches them all. Resolved once per
+	 * request, so every purge of one change reaches the same set.
+	 *
+	 * @return string[] base URLs (scheme, address, port)
+	 */
+	private static function edges($endpoint) {
+		static $edges = null;
+		if ($edges !== null) {
+			return $edges;
+		}
+		$u = wp_parse_url($endpoint);
+		if (!is_array($u) || !isset($u['host'])) {
+			return $edges = array();
+		}
+		$port = isset($u['port']) ? ':' . (int) $u['port'] : '';
+		$ips = filter_var($u['host'], FILTER_VALIDATE_IP) ? array($u['host']) : gethostbynamel($u['host']);
+		if (!is_array($ips) || count($ips) === 0) {
+			error_log('wpstack purge: ' . $u['host'] . ' does not resolve; no edge was purged');
+			return $edges = array();
+		}
+		sort($ips);
+		$edges = array();
+		foreach (array_unique($ips) as $ip) {
+			$edges[] = 'http://' . $ip . $port;
+		}
+		return $edges;
 	}
 
 	/** The pages every change shows on: the home page and the feeds. */
