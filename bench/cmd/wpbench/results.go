@@ -20,6 +20,8 @@ type Results struct {
 	Density []DensityRow `json:"density"`
 	Backup  []BackupRow  `json:"backup,omitempty"`
 	Rolling []RollingRow `json:"rolling,omitempty"`
+	// Edge: the edge's cache, overhead, TLS, publish, memory and idle sites.
+	Edge    *EdgeResults `json:"edge,omitempty"`
 	Missing []string     `json:"not_measured"`
 }
 
@@ -39,6 +41,10 @@ type Config struct {
 	LoadGenerator string  `json:"load_generator"`
 	// RollingWindowS is the wrk run each swarm update or rollback happens in.
 	RollingWindowS float64 `json:"rolling_window_s,omitempty"`
+	// EdgeSites is N of the edge's idle sites; Only names the one
+	// scenario a partial run measured ("edge"), "" for every scenario.
+	EdgeSites int    `json:"edge_sites,omitempty"`
+	Only      string `json:"only,omitempty"`
 }
 
 // Versions of what ran.
@@ -49,6 +55,7 @@ type Versions struct {
 	DBImage   string `json:"wpstack_db_image"`
 	BaseWeb   string `json:"baseline_web_image"`
 	BaseDB    string `json:"baseline_db_image"`
+	EdgeImage string `json:"wpstack_edge_image,omitempty"`
 }
 
 // StartupRow is one startup scenario.
@@ -71,6 +78,8 @@ type LoadRow struct {
 	P99         Summary `json:"p99_ms"`
 	Errors      int64   `json:"errors"`
 	Requests    int64   `json:"requests"`
+	// StatusErrors: answers ≥ 400 among Errors (expected on the edge's 404 rows).
+	StatusErrors int64 `json:"status_errors,omitempty"`
 	// For wpstack rows: ratios to the baseline, pair by pair.
 	RPSRatio *Summary `json:"rps_ratio,omitempty"`
 	P99Ratio *Summary `json:"p99_ratio,omitempty"`
