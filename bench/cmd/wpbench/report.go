@@ -27,8 +27,12 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 		w("| versions | wpstack %s; images %s, %s, %s (WordPress from Debian's package) |\n\n",
 			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WebImage, res.Versions.DBImage, res.Versions.EdgeImage)
 	} else {
-		w("| versions | wpstack %s; WordPress %s (Debian's package tree, the same for both); wpstack images %s, %s; baseline images %s, %s |\n\n",
-			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WordPress, res.Versions.WebImage, res.Versions.DBImage, res.Versions.BaseWeb, res.Versions.BaseDB)
+		edgeImage := ""
+		if res.Versions.EdgeImage != "" {
+			edgeImage = "; edge image " + res.Versions.EdgeImage
+		}
+		w("| versions | wpstack %s; WordPress %s (Debian's package tree, the same for both); wpstack images %s, %s; baseline images %s, %s%s |\n\n",
+			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WordPress, res.Versions.WebImage, res.Versions.DBImage, res.Versions.BaseWeb, res.Versions.BaseDB, edgeImage)
 	}
 	if c.Only == "edge" {
 		w("**A partial run: the edge scenario alone (`-edge-only`); the other sections are in the full run's report.**\n\n")
@@ -44,6 +48,9 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 			for _, s := range res.Missing {
 				w("- %s\n", s)
 			}
+		}
+		for _, f := range charts {
+			w("\n![%s](charts/%s)\n", strings.TrimSuffix(f, ".png"), f)
 		}
 		return b.String()
 	}
