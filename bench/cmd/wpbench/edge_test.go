@@ -58,6 +58,12 @@ func TestEdgeTargets(t *testing.T) {
 			},
 		},
 		{
+			name: "repetitions on both sides of a threshold",
+			load: []LoadRow{row("uncached-direct", 10, 30, 30, 30), row("uncached-edge", 10, 30, 28.8, 27), row("cached", 10, 3000, 3000, 3000)},
+			idle: idle100,
+			want: map[string]string{"edge overhead on uncached pages ≤ 5%, c=10": "yes (the repetitions fall on both sides)"},
+		},
+		{
 			name: "fewer than 100 sites is a projection, never a pass",
 			load: []LoadRow{row("cached", 10, 3000), row("uncached-direct", 10, 30)},
 			idle: IdleSites{Sites: 3, Made: 3, Serving: 3, UpS: []float64{10, 11, 12}, TotalMiB: 320, ProjectedMiB: 10100, BudgetMiB: 12288},

@@ -142,7 +142,7 @@ func run(ctx context.Context, f flags) (err error) {
 		res.Config.EdgeSites = 0
 	}
 	if f.edgeOnly {
-		res.Config.Only = "edge"
+		res.Config.Only, res.Config.ColdReps = "edge", 0
 	}
 	lg.Printf("machine: %d cores, %s, load average %s", res.Machine.Cores, res.Machine.CPUModel, res.Machine.LoadAtStart)
 	gen, err := newLoadGen(ctx, work)
