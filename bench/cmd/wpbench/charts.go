@@ -140,6 +140,28 @@ func writeCharts(res *Results, dir string) ([]string, error) {
 		labels: []string{"idle", fmt.Sprintf("under load (c=%d)", res.Config.Concurrency[len(res.Config.Concurrency)-1])},
 		series: pick(mem, "wpstack", "baseline", "wpstack-allinone")})
 
+	// The edge: the cached page against the static file (the uncached
+	// page, two orders of magnitude lower, is in the table).
+	if res.Edge != nil {
+		ep := []string{"cached", "static-edge", "static-direct"}
+		ev := map[string][]float64{}
+		var el []string
+		for _, c := range sortedConcs(res.Edge.CachedOfStatic) {
+			el = append(el, fmt.Sprintf("c=%d", c))
+			for _, p := range ep {
+				v := math.NaN()
+				for _, r := range res.Edge.Load {
+					if r.Page == p && r.Concurrency == c {
+						v = r.RPS.Median
+					}
+				}
+				ev[p] = append(ev[p], v)
+			}
+		}
+		charts = append(charts, chart{file: "edge.png", title: "Through the edge: cached home page and the static file (median)", ylabel: "requests/s",
+			labels: el, series: pick(ev, ep...)})
+	}
+
 	var files []string
 	for _, c := range charts {
 		if len(c.labels) == 0 || len(c.series) == 0 {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,13 @@ type flags struct {
 	labContext       string
 	render           string
 	stack            string // wpstack's Debian stack (wpstack up --stack)
+	// The edge scenario (issue 12).
+	edgeSites     int
+	edgeBudgetMiB float64
+	edgeLock      string
+	noEdge        bool
+	edgeOnly      bool
+	prefix        string
 }
 
 func main() {
@@ -60,10 +68,21 @@ func main() {
 	flag.StringVar(&f.labContext, "lab-context", "test/e2e/testdata/swarmnode", "build context of the Docker-in-Docker image the rolling update scenario's swarm runs in")
 	flag.StringVar(&f.stack, "stack", "trixie", "the stack wpstack's sites run: trixie or bookworm (run the bench once per stack to compare them)")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
+	flag.IntVar(&f.edgeSites, "edge-sites", 100, "idle sites with domains run together behind the edge (quick: 3)")
+	flag.Float64Var(&f.edgeBudgetMiB, "edge-budget", 12288, "memory (MiB) the edge's 100 idle sites must fit in (the issue's 12 GiB)")
+	flag.StringVar(&f.edgeLock, "edge-lock", "/tmp/wpstack-edge.lock", "the engine's edge lock (flock), held while the edge scenario runs")
+	flag.BoolVar(&f.noEdge, "no-edge", false, "skip the edge scenario (it starts the engine's one edge)")
+	flag.BoolVar(&f.edgeOnly, "edge-only", false, "run only the edge scenario: results under results/edge/, its own report next to them (never REPORT.md)")
+	flag.StringVar(&f.prefix, "prefix", "bench", "first part of every site name the run makes")
 	flag.Parse()
+	edgeSitesSet := false
+	flag.Visit(func(fl *flag.Flag) { edgeSitesSet = edgeSitesSet || fl.Name == "edge-sites" })
 	if f.quick {
 		f.reps, f.coldReps, f.duration, f.static, f.warmup, f.densitySites = 1, 0, 3*time.Second, 2*time.Second, time.Second, 2
 		f.rollingWindow = 45 * time.Second
+		if !edgeSitesSet {
+			f.edgeSites = 3
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -82,8 +101,14 @@ func main() {
 
 func run(ctx context.Context, f flags) (err error) {
 	lg := log.New(os.Stderr, "wpbench: ", log.Ltime)
-	if f.reps < 1 || f.densitySites < 1 || f.budgetMiB <= 0 {
-		return errors.New("-reps, -density-sites and -budget must be positive")
+	if f.reps < 1 || f.densitySites < 1 || f.budgetMiB <= 0 || f.edgeSites < 1 || f.edgeBudgetMiB <= 0 {
+		return errors.New("-reps, -density-sites, -budget, -edge-sites and -edge-budget must be positive")
+	}
+	if f.edgeOnly && (f.noEdge || f.rollingOnly) {
+		return errors.New("-edge-only runs the edge scenario alone: leave out -no-edge and -rolling-only")
+	}
+	if !validPrefix.MatchString(f.prefix) {
+		return fmt.Errorf("-prefix %q: use lower-case letters, digits and dashes, starting with a letter (such as bench)", f.prefix)
 	}
 	bin, err := filepath.Abs(f.wpstack)
 	if err != nil {
@@ -113,8 +138,14 @@ func run(ctx context.Context, f flags) (err error) {
 		Quick: f.quick, Reps: f.reps, ColdReps: f.coldReps, Concurrency: concs, DurationS: f.duration.Seconds(),
 		StaticS: f.static.Seconds(), WarmupS: f.warmup.Seconds(), DensitySites: f.densitySites, BudgetMiB: f.budgetMiB,
 		AdminPage: "/wp-admin/edit.php", AdminConc: 10, LoadGenerator: "wrk (Debian package)",
-		RollingWindowS: f.rollingWindow.Seconds(), Stack: f.stack,
+		RollingWindowS: f.rollingWindow.Seconds(), Stack: f.stack, EdgeSites: f.edgeSites,
 	}}
+	if f.noEdge {
+		res.Config.EdgeSites = 0
+	}
+	if f.edgeOnly {
+		res.Config.Only, res.Config.ColdReps = "edge", 0
+	}
 	lg.Printf("machine: %d cores, %s, load average %s", res.Machine.Cores, res.Machine.CPUModel, res.Machine.LoadAtStart)
 	gen, err := newLoadGen(ctx, work)
 	if err != nil {
@@ -126,6 +157,9 @@ func run(ctx context.Context, f flags) (err error) {
 
 	if f.rollingOnly {
 		return rollingOnly(ctx, f, lg, gen, bin, work, res)
+	}
+	if f.edgeOnly {
+		return edgeOnly(ctx, f, lg, gen, bin, work, res)
 	}
 
 	// The WordPress tree both stacks serve, and the baseline's images.
@@ -144,7 +178,7 @@ func run(ctx context.Context, f flags) (err error) {
 	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home"), stack: f.stack}
 
 	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp, base}, res: res,
-		made: map[stack][]string{}, main: map[stack]site{}}
+		made: map[stack][]string{}, main: map[stack]site{}, prefix: f.prefix}
 	if help, err := execOutput(ctx, bin, "up", "--help"); err == nil && strings.Contains(string(help), "allinone") {
 		b.extra = append(b.extra, &wpstackStack{bin: bin, home: wp.home, layout: "allinone", stack: f.stack})
 	}
@@ -189,6 +223,9 @@ func write(f flags, res *Results, lg *log.Logger) error {
 	if f.quick {
 		dir = filepath.Join(dir, "quick")
 	}
+	if res.Config.Only != "" {
+		dir = filepath.Join(dir, res.Config.Only)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("results folder: %w", err)
 	}
@@ -202,7 +239,7 @@ func write(f flags, res *Results, lg *log.Logger) error {
 	}
 	lg.Printf("results: %s", jsonPath)
 	reportDir := f.out
-	if f.quick {
+	if f.quick || res.Config.Only != "" {
 		reportDir = filepath.Join(dir, "report")
 	}
 	charts, err := writeCharts(res, filepath.Join(reportDir, "charts"))
@@ -229,7 +266,7 @@ func rerender(f flags) error {
 		return fmt.Errorf("parse results %s: %w", f.render, err)
 	}
 	dir := filepath.Dir(filepath.Dir(f.render)) // results/<file> → the report folder
-	if res.Config.Quick {
+	if res.Config.Quick || res.Config.Only != "" {
 		dir = filepath.Join(filepath.Dir(f.render), "report")
 	}
 	charts, err := writeCharts(&res, filepath.Join(dir, "charts"))
@@ -244,12 +281,12 @@ func rerender(f flags) error {
 // in its throwaway engine. The rows go to stdout.
 func rollingOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin, work string, res *Results) error {
 	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home"), stack: f.stack}
-	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}}
+	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}, prefix: f.prefix}
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
-	const seed = "bench-s-seed"
+	seed := f.prefix + "-s-seed"
 	if err := wp.create(ctx, seed, port, "Bench "+seed); err != nil {
 		return err
 	}
@@ -269,4 +306,32 @@ func rollingOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin
 	}
 	fmt.Println(string(out))
 	return nil
+}
+
+var validPrefix = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
+
+// edgeOnly runs the edge scenario alone (wpstack's images are built by its
+// first site when missing) and writes its results and report apart from
+// the full run's.
+func edgeOnly(ctx context.Context, f flags, lg *log.Logger, gen *loadGen, bin, work string, res *Results) error {
+	wp := &wpstackStack{bin: bin, home: filepath.Join(work, "wpstack-home")}
+	b := &bench{cfg: res.Config, log: lg, gen: gen, stacks: []stack{wp}, res: res, made: map[stack][]string{}, main: map[stack]site{}, prefix: f.prefix}
+	written := false
+	err := b.edge(ctx, wp, f, func() error {
+		res.Finished = time.Now().UTC()
+		res.Machine.LoadAtEnd = loadAverage()
+		written = true
+		return write(f, res, lg)
+	})
+	if !f.keep {
+		for _, n := range b.made[wp] {
+			if derr := wp.destroy(context.WithoutCancel(ctx), n); derr != nil {
+				lg.Printf("cleanup: %v", derr)
+			}
+		}
+	}
+	if err == nil && !written {
+		err = errors.New("the edge scenario ended without its results")
+	}
+	return err
 }

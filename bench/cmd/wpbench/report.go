@@ -23,8 +23,37 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 	c := res.Config
 	w("| method | %s; %d repetitions per figure (cold: %d), median with [min–max]; %.0f s per WordPress load run after %.0f s warm-up, %.0f s per static run; stacks interleaved, order alternating per repetition |\n",
 		c.LoadGenerator, c.Reps, c.ColdReps, c.DurationS, c.WarmupS, c.StaticS)
-	w("| versions | wpstack %s; WordPress %s (Debian's package tree, the same for both); wpstack images %s, %s; baseline images %s, %s |\n\n",
-		strings.TrimSpace(res.Versions.Wpstack), res.Versions.WordPress, res.Versions.WebImage, res.Versions.DBImage, res.Versions.BaseWeb, res.Versions.BaseDB)
+	if c.Only == "edge" {
+		w("| versions | wpstack %s; images %s, %s, %s (WordPress from Debian's package) |\n\n",
+			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WebImage, res.Versions.DBImage, res.Versions.EdgeImage)
+	} else {
+		edgeImage := ""
+		if res.Versions.EdgeImage != "" {
+			edgeImage = "; edge image " + res.Versions.EdgeImage
+		}
+		w("| versions | wpstack %s; WordPress %s (Debian's package tree, the same for both); wpstack images %s, %s; baseline images %s, %s%s |\n\n",
+			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WordPress, res.Versions.WebImage, res.Versions.DBImage, res.Versions.BaseWeb, res.Versions.BaseDB, edgeImage)
+	}
+	if c.Only == "edge" {
+		w("**A partial run: the edge scenario alone (`-edge-only`); the other sections are in the full run's report.**\n\n")
+		w("## Targets\n\n| target | measured | met |\n|---|---|---|\n")
+		for _, t := range edgeTargets(res) {
+			w("| %s | %s | %s |\n", t[0], t[1], t[2])
+		}
+		if res.Edge != nil {
+			w("\n## 7. The edge\n\n%s", renderEdge(res))
+		}
+		if len(res.Missing) > 0 {
+			w("\n## 8. Not measured\n\n")
+			for _, s := range res.Missing {
+				w("- %s\n", s)
+			}
+		}
+		for _, f := range charts {
+			w("\n![%s](charts/%s)\n", strings.TrimSuffix(f, ".png"), f)
+		}
+		return b.String()
+	}
 	w("Ratios are wpstack/baseline computed pair by pair (repetition i of one against repetition i of the other, measured back to back), then the median of those ratios.\n\n")
 
 	w("## Targets\n\n| target | measured | met |\n|---|---|---|\n")
@@ -86,7 +115,11 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 		}
 	}
 
-	w("\n## 7. Not measured\n\n")
+	if res.Edge != nil {
+		w("\n## 7. The edge\n\n%s", renderEdge(res))
+	}
+
+	w("\n## 8. Not measured\n\n")
 	for _, s := range res.Missing {
 		w("- %s\n", s)
 	}
@@ -129,12 +162,12 @@ func targets(res *Results) [][3]string {
 		}
 	}
 	if len(res.Rolling) == 0 {
-		out = append(out, [3]string{"zero failed requests during a rolling update", "not measured (see 7)", "—"})
+		out = append(out, [3]string{"zero failed requests during a rolling update", "not measured (see 8)", "—"})
 	}
 	for _, r := range res.Rolling {
 		out = append(out, [3]string{"zero failed requests during a rolling " + r.Change, fmt.Sprintf("%d failed of %d", r.Failed, r.Requests), yes(r.Failed == 0 && r.Requests > 0)})
 	}
-	return out
+	return append(out, edgeTargets(res)...)
 }
 
 // fs prints a summary as "median [min–max]".

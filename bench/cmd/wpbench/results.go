@@ -20,6 +20,8 @@ type Results struct {
 	Density []DensityRow `json:"density"`
 	Backup  []BackupRow  `json:"backup,omitempty"`
 	Rolling []RollingRow `json:"rolling,omitempty"`
+	// Edge: the edge's cache, overhead, TLS, publish, memory and idle sites.
+	Edge    *EdgeResults `json:"edge,omitempty"`
 	Missing []string     `json:"not_measured"`
 }
 
@@ -42,6 +44,10 @@ type Config struct {
 	// Stack is the Debian stack wpstack's sites ran ("" in runs made
 	// before stacks existed: bookworm).
 	Stack string `json:"stack,omitempty"`
+	// EdgeSites is N of the edge's idle sites; Only names the one
+	// scenario a partial run measured ("edge"), "" for every scenario.
+	EdgeSites int    `json:"edge_sites,omitempty"`
+	Only      string `json:"only,omitempty"`
 }
 
 // Versions of what ran.
@@ -52,6 +58,7 @@ type Versions struct {
 	DBImage   string `json:"wpstack_db_image"`
 	BaseWeb   string `json:"baseline_web_image"`
 	BaseDB    string `json:"baseline_db_image"`
+	EdgeImage string `json:"wpstack_edge_image,omitempty"`
 }
 
 // StartupRow is one startup scenario.
@@ -74,6 +81,8 @@ type LoadRow struct {
 	P99         Summary `json:"p99_ms"`
 	Errors      int64   `json:"errors"`
 	Requests    int64   `json:"requests"`
+	// StatusErrors: answers ≥ 400 among Errors (expected on the edge's 404 rows).
+	StatusErrors int64 `json:"status_errors,omitempty"`
 	// For wpstack rows: ratios to the baseline, pair by pair.
 	RPSRatio *Summary `json:"rps_ratio,omitempty"`
 	P99Ratio *Summary `json:"p99_ratio,omitempty"`

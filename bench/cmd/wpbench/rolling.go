@@ -45,7 +45,7 @@ func (b *bench) rolling(ctx context.Context, w *wpstackStack, reps int, window t
 	if err != nil {
 		return err
 	}
-	name := "bench-s"
+	name := b.prefix + "-s"
 	title := "Bench " + name
 	b.log.Printf("swarm: deploying %s with 2 web replicas on a one-node swarm in %s", name, l.name)
 	if _, err := lw.run(ctx, "up", name, "--target", "swarm", "--replicas", "2", "--port", fmt.Sprint(port),

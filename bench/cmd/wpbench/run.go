@@ -41,7 +41,7 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 	// The sites the load runs use; wpstack's first `up` builds its images
 	// when they are missing, so it is not a warm figure.
 	for _, st := range all {
-		s, _, err := b.newSite(ctx, st, "bench-"+shortName(st)+"-main")
+		s, _, err := b.newSite(ctx, st, b.prefix+"-"+shortName(st)+"-main")
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 	for _, st := range all {
 		var names []string
 		for i := 0; i < f.densitySites; i++ {
-			s, d, err := b.newSite(ctx, st, fmt.Sprintf("bench-%s-%d", shortName(st), i+1))
+			s, d, err := b.newSite(ctx, st, fmt.Sprintf("%s-%s-%d", b.prefix, shortName(st), i+1))
 			if err != nil {
 				return err
 			}
@@ -220,7 +220,14 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 		return err
 	}
 
-	// 7. Rolling update and rollback under load, on a swarm of its own.
+	// 7. The edge: cache, overhead, TLS, publish, memory, idle sites.
+	if f.noEdge {
+		b.res.Missing = append(b.res.Missing, "the edge (cache, overhead, HTTPS, publish, idle sites with domains): skipped with -no-edge")
+	} else if err := b.edge(ctx, wp.(*wpstackStack), f, nil); err != nil {
+		return err
+	}
+
+	// 8. Rolling update and rollback under load, on a swarm of its own.
 	if f.noSwarm {
 		b.res.Missing = append(b.res.Missing, "rolling update under load: skipped with -no-swarm")
 		return nil
@@ -265,7 +272,7 @@ func (b *bench) coldStart(ctx context.Context, f flags, st stack, base *baseline
 	if err != nil {
 		return 0, err
 	}
-	name := "bench-" + shortName(st) + "-cold"
+	name := b.prefix + "-" + shortName(st) + "-cold"
 	title := "Bench " + name
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	var start time.Time

@@ -23,6 +23,8 @@ type bench struct {
 	// the site per stack the load runs hit.
 	main  map[stack]site
 	ports map[string]int
+	// prefix starts every site name the run makes ("bench").
+	prefix string
 }
 
 type site struct {

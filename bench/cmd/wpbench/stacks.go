@@ -57,7 +57,13 @@ func (w *wpstackStack) run(ctx context.Context, args ...string) ([]byte, error) 
 }
 
 func (w *wpstackStack) create(ctx context.Context, site string, port int, title string) error {
-	args := []string{"up", site, "--port", fmt.Sprint(port), "--title", title, "--wordpress-source", "debian", "--json"}
+	return w.createWith(ctx, site, title, "--port", fmt.Sprint(port))
+}
+
+// createWith runs `wpstack up` with more flags (a port, or domains) and
+// keeps the admin password it made.
+func (w *wpstackStack) createWith(ctx context.Context, site, title string, extra ...string) error {
+	args := append([]string{"up", site, "--title", title, "--wordpress-source", "debian", "--json"}, extra...)
 	if w.layout != "" {
 		args = append(args, "--layout", w.layout)
 	}

@@ -32,7 +32,9 @@ type LoadResult struct {
 	MaxMs  float64 `json:"max_ms"`
 	Reqs   int64   `json:"requests"`
 	Errors int64   `json:"errors"` // connect, read, write, timeout and non-2xx/3xx
-	Bytes  int64   `json:"bytes"`
+	// StatusErrors are the answers ≥ 400 among Errors (the edge's 404 runs expect only those).
+	StatusErrors int64 `json:"status_errors,omitempty"`
+	Bytes        int64 `json:"bytes"`
 }
 
 // ensureWrk installs Debian's wrk when missing, as scripts/setup.sh does
@@ -54,9 +56,20 @@ func ensureWrk(ctx context.Context) (string, error) {
 	return exec.LookPath("wrk")
 }
 
+// wrkLocal makes wrk connect to 127.0.0.1 whatever the URL's host: the
+// edge's sites are reached by name (wrk sends it as SNI and Host) without
+// a DNS entry or an /etc/hosts line for them.
+const wrkLocal = `
+local lookup = wrk.lookup
+wrk.resolve = function(host, service)
+  wrk.addrs = lookup("127.0.0.1", service)
+end
+`
+
 type loadGen struct {
 	bin    string
 	script string
+	local  string // wrkScript with wrkLocal
 }
 
 func newLoadGen(ctx context.Context, dir string) (*loadGen, error) {
@@ -68,15 +81,29 @@ func newLoadGen(ctx context.Context, dir string) (*loadGen, error) {
 	if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
 		return nil, fmt.Errorf("write wrk script: %w", err)
 	}
-	return &loadGen{bin: bin, script: script}, nil
+	local := filepath.Join(dir, "wpbench-local.lua")
+	if err := os.WriteFile(local, []byte(wrkScript+wrkLocal), 0o644); err != nil {
+		return nil, fmt.Errorf("write wrk script: %w", err)
+	}
+	return &loadGen{bin: bin, script: script, local: local}, nil
 }
 
 // run loads url with c connections (and as many threads as cores allow)
 // for d. headers are "Name: value" lines.
 func (g *loadGen) run(ctx context.Context, url string, c int, d time.Duration, headers ...string) (LoadResult, error) {
+	return g.runScript(ctx, g.script, url, c, d, headers...)
+}
+
+// runLocal is run with the connections made to 127.0.0.1, whatever host
+// url names (which wrk still sends as SNI and Host).
+func (g *loadGen) runLocal(ctx context.Context, url string, c int, d time.Duration, headers ...string) (LoadResult, error) {
+	return g.runScript(ctx, g.local, url, c, d, headers...)
+}
+
+func (g *loadGen) runScript(ctx context.Context, script, url string, c int, d time.Duration, headers ...string) (LoadResult, error) {
 	threads := min(c, 2)
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(c), "-d", fmt.Sprintf("%ds", int(d.Seconds())),
-		"--timeout", "10s", "-s", g.script}
+		"--timeout", "10s", "-s", script}
 	for _, h := range headers {
 		args = append(args, "-H", h)
 	}
@@ -113,13 +140,14 @@ func parseWrk(out string) (LoadResult, error) {
 		return LoadResult{}, fmt.Errorf("wrk summary has no duration: %q", js)
 	}
 	return LoadResult{
-		RPS:    float64(s.Requests) / (float64(s.DurationUS) / 1e6),
-		P50ms:  float64(s.P50) / 1000,
-		P95ms:  float64(s.P95) / 1000,
-		P99ms:  float64(s.P99) / 1000,
-		MaxMs:  float64(s.Max) / 1000,
-		Reqs:   s.Requests,
-		Errors: errs,
-		Bytes:  s.Bytes,
+		RPS:          float64(s.Requests) / (float64(s.DurationUS) / 1e6),
+		P50ms:        float64(s.P50) / 1000,
+		P95ms:        float64(s.P95) / 1000,
+		P99ms:        float64(s.P99) / 1000,
+		MaxMs:        float64(s.Max) / 1000,
+		Reqs:         s.Requests,
+		Errors:       errs,
+		StatusErrors: raw["err_status"],
+		Bytes:        s.Bytes,
 	}, nil
 }
