@@ -78,6 +78,10 @@ type Spec struct {
 	// LoginRate is how many POSTs to wp-login.php and xmlrpc.php one client
 	// address may make: N/m (a minute) or N/s.
 	LoginRate string `yaml:"login_rate,omitempty" json:"login_rate,omitempty"`
+	// CacheSize bounds the site's pages in the edge's cache (Nm, Ng);
+	// WWWRedirect is off, to-bare or to-www (see edgeopts.go).
+	CacheSize   string `yaml:"cache_size,omitempty" json:"cache_size,omitempty"`
+	WWWRedirect string `yaml:"www_redirect,omitempty" json:"www_redirect,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.

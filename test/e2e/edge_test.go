@@ -534,8 +534,9 @@ func TestEdgeCache(t *testing.T) {
 	tag := ctRandom()[:6]
 	name, domain, title := siteName("edgk"), "k-"+tag+".test", "Kilo "+tag
 	e.cleanupSite(name)
+	e.mustFail([]string{`invalid --cache-size "0m"`, "--cache-size 64m"}, "up", name, "--domain", domain, "--cache-size", "0m")
 	// The XML-RPC calls below are login POSTs too: this site allows more.
-	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", // the cache is on by default
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", "--cache-size", "24m", // the cache is on by default
 		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
 	_, roots := edgeRoots(t, e)
 	anon := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
@@ -561,6 +562,13 @@ func TestEdgeCache(t *testing.T) {
 	if got, _ := xcache(anon, "GET", page, nil); got != "HIT" {
 		t.Errorf("second anonymous GET of that page: X-Cache %q, want HIT", got)
 	}
+	// A page cached now is expired (60 s) by the end of the test, when it is
+	// asked for again with the site's web container stopped.
+	stalePage := anon.url("https", domain, "/?stale="+tag)
+	if got, _ := xcache(anon, "GET", stalePage, nil); got != "MISS" {
+		t.Errorf("first GET of %s: X-Cache %q, want MISS", stalePage, got)
+	}
+	staleCached := time.Now()
 	// HEAD shares GET's entry (same Accept-Encoding: the response varies on it).
 	if got, _ := xcache(anon, "HEAD", page, map[string]string{"Accept-Encoding": "gzip"}); got != "HIT" {
 		t.Errorf("HEAD after a GET: X-Cache %q, want HIT", got)
@@ -708,6 +716,40 @@ func TestEdgeCache(t *testing.T) {
 			t.Fatalf("the 11th login POST within a minute (%s): %s, Retry-After %q; want 429 with Retry-After 6", path, resp.Status, resp.Header.Get("Retry-After"))
 		}
 	}
+
+	// --cache-size bounds the site's own cache zone, and cache status says so.
+	conf := readFile(t, filepath.Join(e.home, "edge", "conf", "nginx.conf"))
+	if !strings.Contains(conf, "keys_zone=wpstack_pages_"+name+":1m max_size=24m ") || !strings.Contains(conf, "keys_zone=wpstack_pages_"+name2+":1m max_size=32m ") {
+		t.Errorf("the edge's configuration does not bound each site's cache by its --cache-size (24m, default 32m)")
+	}
+	var size struct {
+		CacheSize string `json:"cache_size"`
+		MaxBytes  int64  `json:"max_bytes"`
+		Bytes     int64  `json:"bytes"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun("cache", "status", name, "--json").stdout), &size); err != nil || size.CacheSize != "24m" || size.MaxBytes != 24<<20 || size.Bytes == 0 {
+		t.Errorf("cache status --json: %+v %v; want cache_size 24m, max_bytes %d, bytes held", size, err, 24<<20)
+	}
+	if out := e.mustRun("cache", "status", name).stdout; !strings.Contains(out, "of at most 24m") {
+		t.Errorf("cache status does not show the bound:\n%s", out)
+	}
+
+	// Stale pages are served while the backend fails: the site's web
+	// container stopped, an expired page still answers from the cache (and
+	// a page never cached does not: the backend is really gone).
+	if wait := 61*time.Second - time.Since(staleCached); wait > 0 {
+		t.Logf("waiting %s for %s to expire", wait.Round(time.Second), stalePage)
+		time.Sleep(wait)
+	}
+	ctMust(t, "stop", name+"-web-1")
+	resp, body := anon.must("GET", stalePage, nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(titleOf(body), title) || resp.Header.Get("X-Cache") != "HIT" {
+		t.Errorf("an expired page with the web container stopped: %s, X-Cache %q, title %q; want 200 from the cache with %q", resp.Status, resp.Header.Get("X-Cache"), titleOf(body), title)
+	}
+	if resp, _ := anon.must("GET", anon.url("https", domain, "/?never-cached="+tag), nil, nil); resp.StatusCode < 500 {
+		t.Errorf("a page never cached, with the web container stopped: %s, want a 5xx", resp.Status)
+	}
+	ctMust(t, "start", name+"-web-1")
 
 	e.mustRun("destroy", name2, "--yes")
 	e.mustRun("destroy", name, "--yes")
