@@ -148,22 +148,8 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, err
 		}
 		leaves[s.Name] = leaf
-		n, unit, err := site.ParseLoginRate(s.LoginRate)
+		es, err := m.siteConfig(s, Backend(s.ContainerName(site.ServiceWeb)), cacheBytes)
 		if err != nil {
-			return false, fmt.Errorf("site %q: %w", s.Name, err)
-		}
-		rate, burst, retry := LoginLimit(n, unit)
-		if m.SaltsFile == nil {
-			return false, fmt.Errorf("edge of site %q: no salts file to derive its purge token from", s.Name)
-		}
-		salts, err := os.ReadFile(m.SaltsFile(s.Name))
-		if err != nil {
-			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
-		}
-		es := Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts),
-			Redirects: Redirects(site.WWWRedirects(s.Domains, s.WWWRedirect))}
-		if err := es.cacheFrom(s, cacheBytes); err != nil {
 			return false, err
 		}
 		cfg.Sites = append(cfg.Sites, es)
