@@ -297,4 +297,37 @@ func TestEdgeExport(t *testing.T) {
 		t.Errorf("an unknown name on the exported edge: %s, want 404", resp.Status)
 	}
 	composeRun(t, out, nil, "-f", composeFile, "-p", project, "down")
+
+	// dir: the edge too is rebuilt from the folder, with no wpstack on PATH.
+	t.Cleanup(func() {
+		for _, svc := range []string{"web", "db", "edge-nginx"} {
+			for _, ref := range builtImages(t, name, svc) {
+				_, _ = e.cli.ImageRemove(context.Background(), ref, image.RemoveOptions{PruneChildren: true})
+			}
+		}
+	})
+	project = "wpt-x-" + randHex(3)
+	composeRun(t, eject, []string{"PATH=" + pathWithout(t, "wpstack")}, "-p", project, "up", "-d", "--build")
+	waitHTTPS(t, h, domain, title, "docker-compose up --build of the dir export")
+	composeRun(t, eject, nil, "-p", project, "down")
+}
+
+// waitHTTPS polls https://domain/ through h until it answers with title.
+func waitHTTPS(t *testing.T, h *edgeHTTP, domain, title, how string) {
+	t.Helper()
+	deadline := time.Now().Add(4 * time.Minute)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, body, err := h.try("GET", h.url("https", domain, "/"), nil, nil)
+		if err == nil && resp.StatusCode == 200 && strings.Contains(titleOf(body), title) {
+			return
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = resp.Status + " " + titleOf(body)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("%s: https://%s/ never answered with %q (last: %s)", how, domain, title, last)
 }
