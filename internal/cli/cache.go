@@ -69,7 +69,8 @@ func newCacheStatus(g *globals) *cobra.Command {
 		Long: `Hits, misses and bypasses are counted from the edge's access log (every
 request to one of the site's names over HTTP and HTTPS since the edge
 container started; a redirect to HTTPS is a bypass). Pages and bytes are the
-cache files the site holds in the edge now.`,
+cache files the site holds in the edge now, and at most --cache-size of
+them (the least recently used go first beyond it).`,
 		Example: `  wpstack cache status blog
   wpstack cache status blog --json`,
 		Args: exactlyOneSite,
@@ -90,7 +91,7 @@ cache files the site holds in the edge now.`,
 			if total := st.Hits + st.Misses; total > 0 {
 				fmt.Fprintf(g.stdout, " (%.0f%% of cacheable requests served from the cache)", 100*float64(st.Hits)/float64(total))
 			}
-			fmt.Fprintf(g.stdout, "\n  Held:     %d pages, %d bytes\n", st.Pages, st.Bytes)
+			fmt.Fprintf(g.stdout, "\n  Held:     %d pages, %d bytes of at most %s (--cache-size, %d bytes)\n", st.Pages, st.Bytes, st.Size, st.MaxBytes)
 			return nil
 		},
 	}

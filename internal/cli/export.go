@@ -41,7 +41,17 @@ func newExport(g *globals) *cobra.Command {
 The files name the site's volumes (its existing data is reused and declared
 external when it exists) and its secret files by path: no secret value is
 ever written. Every file is loaded back with compose-go before it is written.
--o - writes a compose or stack file to stdout.`,
+-o - writes a compose or stack file to stdout.
+
+A site with --domain: the compose and dir exports carry the edge, a service
+"edge" running nginx from the recipe of wpstack's edge (dir: built from
+./edge-nginx) with the configuration wpstack's edge serves the site with,
+publishing --http-port and --https-port. That nginx.conf, the site's
+certificate and its private key are written as files (0600) to
+$WPSTACK_HOME/sites/SITE/edge-export/, mounted read-only: never into the
+export, never to stdout. wpstack down the sites with domains first (wpstack's
+edge holds the ports). A stack export of such a site is refused: a stack's
+edge does not serve domains.`,
 		Example: `  wpstack export blog --format compose -o compose.yaml
   wpstack down blog && docker-compose -f compose.yaml -p blog up -d
 
@@ -49,7 +59,10 @@ ever written. Every file is loaded back with compose-go before it is written.
   docker stack deploy -c stack.yaml blog
 
   wpstack export blog --format dir -o ./blog-eject
-  cd blog-eject && docker-compose -p blog up -d --build`,
+  cd blog-eject && docker-compose -p blog up -d --build
+
+  wpstack export shop --format compose -o shop.yaml      # shop has --domain shop.test
+  wpstack down shop && docker-compose -f shop.yaml -p shop up -d`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]

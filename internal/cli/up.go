@@ -78,7 +78,13 @@ Cache (on by default with --domain; --cache off turns it off): anonymous GET
 and HEAD are served from the edge's full-page cache (X-Cache: HIT, MISS or
 BYPASS); logged-in users, commenters, carts, password-protected posts,
 wp-admin, the login and XML-RPC never are. WordPress purges what changes
-(posts, pages, approved comments; see wpstack cache).
+(posts, pages, approved comments; see wpstack cache). --cache-size Nm|Ng
+(default 32m) bounds the site's pages in the edge's memory; the least
+recently used go first. Stale pages are served while one is refreshed and
+while the site's web container fails.
+--www-redirect to-bare|to-www (default off): www.NAME answers 301 to NAME
+(to-bare), or NAME to www.NAME (to-www), path and query kept; give both
+names with --domain, the target first.
 --login-rate N/m (default 10/m): POSTs to wp-login.php and xmlrpc.php per
 client address; more answer 429 with Retry-After.
 One name belongs to one site. The edge starts with the first site with a
@@ -97,7 +103,8 @@ the site's stack gets an edge of its own instead: one nginx task per node on
   wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
   wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
   wpstack up blog --domain blog.test --login-rate 5/m
-  wpstack up legacy --stack bookworm`,
+  wpstack up legacy --stack bookworm
+  wpstack up shop --domain shop.test --domain www.shop.test --www-redirect to-bare --cache-size 128m`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
@@ -170,6 +177,8 @@ the site's stack gets an edge of its own instead: one nginx task per node on
 	f.StringVar(&spec.Cache, "cache", "", "with --domain: on (default) serves anonymous pages from the edge's cache, purged on publish; off: every request reaches WordPress")
 	f.StringVar(&spec.LoginRate, "login-rate", "", "with --domain: POSTs to wp-login.php and xmlrpc.php per client address, N/m or N/s (default 10/m; more get 429)")
 	f.StringVar(&spec.Stack, "stack", "", "a new site's Debian stack: trixie (WordPress 6.8, PHP 8.4, MariaDB 11.8; default) or bookworm (WordPress 6.1, PHP 8.2, MariaDB 10.11)")
+	f.StringVar(&spec.CacheSize, "cache-size", "", "with --domain: the most the edge's cache holds of the site's pages, Nm or Ng (default 32m)")
+	f.StringVar(&spec.WWWRedirect, "www-redirect", "", "with --domain: to-bare (www.NAME → NAME), to-www (NAME → www.NAME) or off (default); 301, path and query kept")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

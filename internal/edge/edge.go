@@ -141,26 +141,23 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 	}
 	cfg := Config{HTTPSPort: ports.HTTPS}
 	leaves := map[string][]byte{}
+	cacheBytes := map[string]int64{}
 	for _, s := range sites {
 		leaf, err := m.ensureCert(ctx, s)
 		if err != nil {
 			return false, err
 		}
 		leaves[s.Name] = leaf
-		n, unit, err := site.ParseLoginRate(s.LoginRate)
+		es, err := m.siteConfig(s, Backend(s.ContainerName(site.ServiceWeb)), cacheBytes)
 		if err != nil {
-			return false, fmt.Errorf("site %q: %w", s.Name, err)
+			return false, err
 		}
-		rate, burst, retry := LoginLimit(n, unit)
-		if m.SaltsFile == nil {
-			return false, fmt.Errorf("edge of site %q: no salts file to derive its purge token from", s.Name)
+		cfg.Sites = append(cfg.Sites, es)
+	}
+	if info, err := m.Cli.Info(ctx); err == nil {
+		if err := checkCacheRoom(cacheBytes, info.MemTotal); err != nil {
+			return false, err
 		}
-		salts, err := os.ReadFile(m.SaltsFile(s.Name))
-		if err != nil {
-			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
-		}
-		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts)})
 	}
 	conf, err := Render(cfg)
 	if err != nil {
@@ -347,7 +344,7 @@ func user() string {
 }
 
 func (m *Manager) containerHash(img string, p Ports) string {
-	b, _ := json.Marshal([]any{img, p, user(), m.ConfHostDir(), "v1"})
+	b, _ := json.Marshal([]any{img, p, user(), m.ConfHostDir(), "v2"})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:16]
 }
@@ -356,7 +353,7 @@ func (m *Manager) hostConfig(p Ports) *container.HostConfig {
 	return &container.HostConfig{
 		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 		ReadonlyRootfs: true,
-		Tmpfs:          map[string]string{"/tmp": "size=192m"},
+		Tmpfs:          map[string]string{"/tmp": "size=192m", cacheDir: cacheTmpfs},
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges:true"},
 		Mounts:         []mount.Mount{{Type: mount.TypeBind, Source: m.ConfHostDir(), Target: ConfDir, ReadOnly: true}},

@@ -3,6 +3,7 @@ package edge
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
@@ -22,10 +23,12 @@ const (
 	backendPort   = 80
 	hstsMaxAge    = 31536000 // one year, the preload list's minimum
 	acmeChallenge = "/.well-known/acme-challenge/"
-	// The cache's bound (the edge's /tmp tmpfs is larger) and how long a
-	// page stays fresh: short, as nothing purges it on publish yet.
-	cacheSize = "128m"
-	cacheTTL  = "60s"
+	// How long a page stays fresh: what no purge names (archives,
+	// paginated lists) is at most this old.
+	cacheTTL = "60s"
+	// With no --cache-size (see CacheSite).
+	defaultCacheSize = "32m"
+	defaultCacheKeys = "1m"
 )
 
 // Site is one site as the edge serves it.
@@ -55,6 +58,13 @@ type Site struct {
 	// CertFile and KeyFile are where the edge reads the site's pair;
 	// empty: CertPath and KeyPath (a swarm task reads them as secrets).
 	CertFile, KeyFile string
+	// CacheSize and CacheKeys bound the site's cache zone (CacheSite);
+	// empty: the defaults.
+	CacheSize string
+	CacheKeys string
+	// Redirects are the names that answer 301 to another of Names
+	// (--www-redirect), sorted by From.
+	Redirects []Redirect
 }
 
 // With no --login-rate: 10 a minute.
@@ -105,6 +115,9 @@ func Render(cfg Config) ([]byte, error) {
 		if sites[i].LoginRate == "" {
 			sites[i].LoginRate, sites[i].LoginBurst, sites[i].LoginRetryAfter = defaultLoginRate, defaultLoginBurst, defaultRetry
 		}
+		if sites[i].CacheSize == "" {
+			sites[i].CacheSize, sites[i].CacheKeys = defaultCacheSize, defaultCacheKeys
+		}
 	}
 	for _, s := range sites {
 		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
@@ -116,6 +129,11 @@ func Render(cfg Config) ([]byte, error) {
 			}
 			seen[n] = s.Name
 		}
+		for _, r := range s.Redirects {
+			if !slices.Contains(s.Names, r.From) || !slices.Contains(served(s), r.To) {
+				return nil, fmt.Errorf("render the edge: site %q redirects %q to %q: both must be names it serves", s.Name, r.From, r.To)
+			}
+		}
 	}
 	redirectPort := ""
 	if cfg.HTTPSPort != 0 && cfg.HTTPSPort != 443 {
@@ -125,7 +143,7 @@ func Render(cfg Config) ([]byte, error) {
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS, "Purge": ListenPurge,
 		"TokenHeader": headerVar(contract.EdgePurgeTokenHeader), "URIHeader": headerVar(contract.EdgePurgeURIHeader),
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheTTL": cacheTTL, "CacheDir": cacheDir,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -134,7 +152,7 @@ func Render(cfg Config) ([]byte, error) {
 }
 
 var confTemplate = template.Must(template.New("nginx.conf").Funcs(template.FuncMap{
-	"join": strings.Join,
+	"join": strings.Join, "cert": CertPath, "key": KeyPath, "zone": cacheZone, "served": served,
 }).Parse(`# wpstack edge: rendered from every site's spec by wpstack; do not edit,
 # the next wpstack up, down or destroy of a site with --domain rewrites it.
 daemon off;
@@ -186,10 +204,9 @@ http {
 	ssl_session_timeout 1d;
 	ssl_session_tickets off;
 
-	# The full-page cache of the sites that have it: on the /tmp tmpfs,
-	# so memory is bounded by max_size. Keyed per site on scheme, host,
-	# path and query.
-	proxy_cache_path /tmp/nginx-cache levels=1:2 keys_zone=wpstack_pages:16m max_size={{.CacheSize}} inactive=10m use_temp_path=off;
+	# The full-page cache: a zone per site (below), on the edge's cache
+	# tmpfs, each bounded by the site's --cache-size (max_size) and its
+	# keys. Keyed on scheme, host, path and query.
 	proxy_cache_methods GET HEAD;
 	proxy_cache_valid 200 301 302 {{.CacheTTL}};
 	proxy_cache_valid 404 10s;
@@ -248,6 +265,9 @@ http {
 {{- range .Sites}}
 	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};
 {{- end}}
+{{- range .Sites}}
+	proxy_cache_path {{$.CacheDir}}/{{.Name}} levels=1:2 keys_zone={{zone .Name}}:{{.CacheKeys}} max_size={{.CacheSize}} inactive=10m use_temp_path=off;
+{{- end}}
 
 	# No site has this name: a neutral 404 over HTTP, and over TLS no
 	# certificate at all for a name no site has.
@@ -269,12 +289,33 @@ http {
 			return 404 "Not Found\n";
 		}
 		location / {
+{{- range .Redirects}}
+			if ($host = "{{.From}}") {
+				return 301 https://{{.To}}{{$.RedirectPort}}$request_uri;
+			}
+{{- end}}
 			return 301 https://$host{{$.RedirectPort}}$request_uri;
 		}
 	}
+{{- $site := .}}
+{{- range .Redirects}}
 	server {
 		listen {{$.HTTPS}} ssl;
-		server_name {{join .Names " "}};
+		server_name {{.From}};
+		ssl_certificate {{$site.CertFile}};
+		ssl_certificate_key {{$site.KeyFile}};
+		location / {
+{{- if $site.HSTS}}
+			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
+{{- end}}
+			add_header X-Cache BYPASS always;
+			return 301 https://{{.To}}{{$.RedirectPort}}$request_uri;
+		}
+	}
+{{- end}}
+	server {
+		listen {{$.HTTPS}} ssl;
+		server_name {{join (served .) " "}};
 		ssl_certificate {{.CertFile}};
 		ssl_certificate_key {{.KeyFile}};
 		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
@@ -289,7 +330,7 @@ http {
 			add_header Strict-Transport-Security "max-age={{$.HSTSMaxAge}}" always;
 {{- end}}
 {{- if .Cache}}
-			proxy_cache wpstack_pages;
+			proxy_cache {{zone .Name}};
 			# The key's host is the one WordPress is sent, whichever of the
 			# site's names the client used: the page is the same, and the
 			# site's plugin purges it by the one name it knows.
@@ -339,7 +380,7 @@ http {
 			if ({{$.TokenHeader}} != "{{.PurgeToken}}") {
 				return 403 "Forbidden\n";
 			}
-			proxy_cache_purge wpstack_pages "https|{{.Host}}|{{$.URIHeader}}";
+			proxy_cache_purge {{zone .Name}} "https|{{.Host}}|{{$.URIHeader}}";
 		}
 		location / {
 			return 404 "Not Found\n";

@@ -18,11 +18,15 @@ func TestRenderGolden(t *testing.T) {
 		{Name: "shop", Names: []string{"shop.test", "www.shop.test"}, Backend: Backend("shop-web-1"), Host: "shop.test", HSTS: true, Cache: true, PurgeToken: "feedc0de"},
 		{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test", LoginRate: "5r/s", LoginBurst: 4, LoginRetryAfter: 1},
 	}}
+	shop := two.Sites[0]
+	shop.Redirects = Redirects(map[string]string{"www.shop.test": "shop.test"})
+	shop.CacheSite(256<<20, "256m")
+	www := Config{HTTPSPort: 443, Sites: []Site{shop}}
 	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443", PurgeToken: "0123abcd"}}}
 	for _, tt := range []struct {
 		name string
 		cfg  Config
-	}{{"empty", Config{}}, {"two-sites", two}, {"https-port", port}} {
+	}{{"empty", Config{}}, {"two-sites", two}, {"https-port", port}, {"www-redirect", www}} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Render(tt.cfg)
 			if err != nil {

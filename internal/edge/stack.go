@@ -32,19 +32,12 @@ func StackConfig(s site.Spec, salts []byte) ([]byte, error) {
 	if !s.HasDomains() {
 		return nil, fmt.Errorf("edge of site %q: the site has no domain", s.Name)
 	}
-	n, unit, err := site.ParseLoginRate(s.LoginRate)
+	st, err := siteFor(s, fmt.Sprintf("%s:%d", StackBackend, backendPort), salts, map[string]int64{})
 	if err != nil {
-		return nil, fmt.Errorf("site %q: %w", s.Name, err)
+		return nil, err
 	}
-	if len(salts) == 0 {
-		return nil, fmt.Errorf("edge of site %q: no salts to derive its purge token from", s.Name)
-	}
-	rate, burst, retry := LoginLimit(n, unit)
-	return Render(Config{HTTPSPort: s.HTTPSPort, Sites: []Site{{
-		Name: s.Name, Names: s.Domains, Backend: fmt.Sprintf("%s:%d", StackBackend, backendPort), Host: s.CanonicalHost(),
-		HSTS: s.HSTS, Cache: s.Cache == site.CacheOn, LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry,
-		PurgeToken: PurgeToken(salts), CertFile: StackCertFile, KeyFile: StackKeyFile,
-	}}})
+	st.CertFile, st.KeyFile = StackCertFile, StackKeyFile
+	return Render(Config{HTTPSPort: s.HTTPSPort, Sites: []Site{st}})
 }
 
 // StackFiles makes or checks a swarm site's certificate as Sync does (a

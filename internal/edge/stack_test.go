@@ -21,7 +21,7 @@ func TestStackConfig(t *testing.T) {
 		"ssl_certificate_key /run/secrets/edge-tls.key;",
 		"server_name shop.test www.shop.test;",
 		`"` + PurgeToken([]byte("salts")) + `"`,
-		"proxy_cache wpstack_pages;",
+		"proxy_cache wpstack_pages_shop;",
 		"rate=10r/m",
 	} {
 		if !strings.Contains(c, want) {

@@ -17,6 +17,9 @@ import (
 type CacheStatus struct {
 	Site  string `json:"site"`
 	Cache string `json:"cache"` // on or off
+	// Size is the site's --cache-size, MaxBytes the same in bytes.
+	Size     string `json:"cache_size"`
+	MaxBytes int64  `json:"max_bytes"`
 	edge.CacheCounts
 	// Pages and Bytes are what the site holds in the edge's cache now.
 	Pages int   `json:"pages"`
@@ -78,7 +81,13 @@ func (s *Service) CacheStatusOf(ctx context.Context, name string) (CacheStatus, 
 		return CacheStatus{Site: name}, err
 	}
 	defer done()
-	st := CacheStatus{Site: name, Cache: spec.Cache}
+	if spec.CacheSize == "" { // stored before --cache-size: the default applies
+		spec.CacheSize = site.DefaultCacheSize
+	}
+	st := CacheStatus{Site: name, Cache: spec.Cache, Size: spec.CacheSize}
+	if st.MaxBytes, st.Size, err = site.ParseCacheSize(spec.CacheSize); err != nil {
+		return st, fmt.Errorf("site %q: %w", name, err)
+	}
 	rc, err := m.Cli.ContainerLogs(ctx, edge.ContainerName, container.LogsOptions{ShowStdout: true})
 	if err != nil {
 		return st, fmt.Errorf("read the edge's access log: %w", err)

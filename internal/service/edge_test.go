@@ -45,15 +45,15 @@ func TestCheckDomains(t *testing.T) {
 	}
 }
 
-func TestExportRefusesDomains(t *testing.T) {
+func TestExportStackRefusesDomains(t *testing.T) {
 	s := &Service{store: state.Store{Root: t.TempDir()}}
 	shop := site.Spec{Name: "shop", Domains: []string{"shop.test"}}
 	shop.ApplyDefaults()
 	if err := s.store.Save(shop); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Export(context.Background(), ExportOptions{Name: "shop", Format: plan.FormatCompose, Output: t.TempDir() + "/x.yaml"})
-	if err == nil || !strings.Contains(err.Error(), "exports do not carry the edge yet") {
-		t.Errorf("export of a site with domains: %v", err)
+	_, err := s.Export(context.Background(), ExportOptions{Name: "shop", Format: plan.FormatStack, Output: t.TempDir() + "/x.yaml"})
+	if err == nil || !strings.Contains(err.Error(), "a stack's edge does not serve domains; use --format compose or --format dir") {
+		t.Errorf("stack export of a site with domains: %v", err)
 	}
 }

@@ -58,10 +58,9 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 	if err != nil {
 		return ExportResult{}, err
 	}
-	if spec.HasDomains() {
-		// Its web publishes no port: without the edge, the export would be
-		// a site nobody reaches.
-		return ExportResult{}, fmt.Errorf("export site %q: it is served by the edge under %s, and exports do not carry the edge yet; export a site published on its own --port instead", spec.Name, domainsText(spec))
+	if spec.HasDomains() && opts.Format == plan.FormatStack {
+		// A stack's edge is HAProxy on a port: it does not serve domains.
+		return ExportResult{}, fmt.Errorf("export site %q as a stack: it is served by the edge under %s, and a stack's edge does not serve domains; use --format compose or --format dir, which carry the edge", spec.Name, domainsText(spec))
 	}
 	if spec.Layout != site.LayoutSplit && opts.Format != plan.FormatCompose {
 		return ExportResult{}, fmt.Errorf("export site %q as %s: its layout is %q, and only %q sites (web and db images) export as %s; use --format compose", spec.Name, opts.Format, spec.Layout, site.LayoutSplit, opts.Format)
@@ -84,6 +83,15 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 	p, err := plan.Build(spec, plan.Inputs{WebImage: set.Web, DBImage: set.DB, AllInOneImage: set.AllInOne, SecretsDir: s.store.SecretsDir(spec.Name)})
 	if err != nil {
 		return ExportResult{}, err
+	}
+	if spec.HasDomains() {
+		img, err := images.EnsureEdgeNginx(ctx, cli, s.imageOptions(""))
+		if err != nil {
+			return ExportResult{}, err
+		}
+		if err := s.exportEdge(spec, p, img); err != nil {
+			return ExportResult{}, err
+		}
 	}
 	res := ExportResult{Name: spec.Name, Format: opts.Format, Path: opts.Output}
 	file := filepath.Base(opts.Output)
@@ -116,7 +124,7 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions) (ExportResult,
 		res.ExternalVolumes = ropts.ExternalVolumes
 		res.Run = fmt.Sprintf("docker-compose -f %s -p %s up -d", file, spec.Name)
 	}
-	ropts.Header = plan.Header(p, hopts)
+	ropts.Header = append(plan.Header(p, hopts), s.edgeHeader(spec)...)
 	data, err := plan.Render(ctx, p, ropts)
 	if err != nil {
 		return ExportResult{}, err

@@ -74,11 +74,23 @@ func (s *Service) exportDir(ctx context.Context, cli *client.Client, spec site.S
 		refs[string(c.Role)] = c.Role.Tag(spec.Name, c.RecipeHash, exp.WordPressVersion)
 		builds[string(c.Role)] = "./" + string(c.Role)
 	}
+	if spec.HasDomains() {
+		c, err := images.ExportEdgeContext(ctx, iopts, tmp)
+		if err != nil {
+			return ExportResult{}, err
+		}
+		exp.Contexts = append(exp.Contexts, c)
+		refs[plan.ServiceDomainEdge] = c.Role.Tag(spec.Name, c.RecipeHash, "")
+		builds[plan.ServiceDomainEdge] = "./" + string(c.Role)
+	}
 	for i := range exp.Contexts {
 		exp.Contexts[i].Dir = string(exp.Contexts[i].Role) // relative in the manifest
 	}
 	p, err := plan.Build(spec, plan.Inputs{WebImage: refs[site.ServiceWeb], DBImage: refs[site.ServiceDB], SecretsDir: s.store.SecretsDir(spec.Name)})
 	if err != nil {
+		return ExportResult{}, err
+	}
+	if err := s.exportEdge(spec, p, refs[plan.ServiceDomainEdge]); err != nil {
 		return ExportResult{}, err
 	}
 	external, err := volumesExist(ctx, cli, p)
@@ -91,7 +103,7 @@ func (s *Service) exportDir(ctx context.Context, cli *client.Client, spec site.S
 		Builds:          builds,
 		BuildArgs:       map[string]string{"BASE": fmt.Sprintf(baseArg, exp.BaseImage)},
 		WorkingDir:      tmp,
-		Header:          plan.Header(p, plan.HeaderOptions{Format: plan.FormatDir, Site: spec.Name, File: dirCompose, ExternalVolumes: external}),
+		Header:          append(plan.Header(p, plan.HeaderOptions{Format: plan.FormatDir, Site: spec.Name, File: dirCompose, ExternalVolumes: external}), s.edgeHeader(spec)...),
 	})
 	if err != nil {
 		return ExportResult{}, err
@@ -100,7 +112,7 @@ func (s *Service) exportDir(ctx context.Context, cli *client.Client, spec site.S
 	if err != nil {
 		return ExportResult{}, err
 	}
-	readme := dirREADME(spec, exp, refs, external, s.store.SecretsDir(spec.Name))
+	readme := dirREADME(spec, exp, refs, external, s.store.SecretsDir(spec.Name)) + edgeREADME(spec, s.exportEdgeDir(spec.Name))
 	for name, b := range map[string][]byte{dirCompose: data, dirManifest: append(man, '\n'), dirReadme: []byte(readme)} {
 		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
 			return ExportResult{}, fmt.Errorf("write %s: %w", name, err)
@@ -117,9 +129,13 @@ func (s *Service) exportDir(ctx context.Context, cli *client.Client, spec site.S
 		return ExportResult{}, fmt.Errorf("move the export into %s: %w", out, err)
 	}
 	events.Emit(ctx, "export "+spec.Name, events.Done, "wrote "+out)
+	files := []string{dirCompose, dirReadme, dirManifest, dirSums, "web/", "db/"}
+	if spec.HasDomains() {
+		files = append(files, string(images.RoleEdgeNginx)+"/")
+	}
 	return ExportResult{
 		Name: spec.Name, Format: plan.FormatDir, Path: out, ExternalVolumes: external,
-		Files: []string{dirCompose, dirReadme, dirManifest, dirSums, "web/", "db/"},
+		Files: files,
 		Run:   fmt.Sprintf("cd %s && docker-compose -p %s up -d --build", out, spec.Name),
 	}, nil
 }

@@ -249,6 +249,12 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	if want.LoginRate != "" && spec.HasDomains() {
 		spec.LoginRate = want.LoginRate
 	}
+	if want.CacheSize != "" && spec.HasDomains() {
+		spec.CacheSize = want.CacheSize
+	}
+	if want.WWWRedirect != "" && spec.HasDomains() {
+		spec.WWWRedirect = want.WWWRedirect
+	}
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {
 		return spec, false, fmt.Errorf("stored spec of site %q: %w", spec.Name, err)

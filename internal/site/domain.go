@@ -69,8 +69,8 @@ func (s *Spec) HasDomains() bool { return len(s.Domains) > 0 }
 // validateDomains checks the edge fields of a defaulted spec.
 func (s *Spec) validateDomains() error {
 	if !s.HasDomains() {
-		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" || s.LoginRate != "" {
-			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --login-rate, --http-port and --https-port need at least one --domain")
+		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" || s.LoginRate != "" || s.CacheSize != "" || s.WWWRedirect != "" {
+			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --cache-size, --www-redirect, --login-rate, --http-port and --https-port need at least one --domain")
 		}
 		return nil
 	}
@@ -117,6 +117,9 @@ func (s *Spec) validateDomains() error {
 	if _, _, err := ParseLoginRate(s.LoginRate); err != nil {
 		return err
 	}
+	if err := s.validateEdgeOptions(); err != nil {
+		return err
+	}
 	for _, p := range []struct {
 		flag string
 		v    int
@@ -150,6 +153,12 @@ func (s *Spec) applyDomainDefaults() {
 	}
 	if s.LoginRate == "" {
 		s.LoginRate = DefaultLoginRate
+	}
+	if s.CacheSize == "" {
+		s.CacheSize = DefaultCacheSize
+	}
+	if s.WWWRedirect == "" {
+		s.WWWRedirect = WWWOff
 	}
 }
 

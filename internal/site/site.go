@@ -84,6 +84,10 @@ type Spec struct {
 	// Stack is the Debian release of the site's images (see stack.go);
 	// empty in a site made before stacks existed, which is LegacyStack.
 	Stack string `yaml:"stack,omitempty" json:"stack,omitempty"`
+	// CacheSize bounds the site's pages in the edge's cache (Nm, Ng);
+	// WWWRedirect is off, to-bare or to-www (see edgeopts.go).
+	CacheSize   string `yaml:"cache_size,omitempty" json:"cache_size,omitempty"`
+	WWWRedirect string `yaml:"www_redirect,omitempty" json:"www_redirect,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.

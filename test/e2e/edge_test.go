@@ -408,22 +408,50 @@ func TestEdgeDomains(t *testing.T) {
 		}
 	})
 
-	// Three sites are added while site A is under load: every request must
-	// succeed across the three reloads.
-	more := []string{siteName("edgc"), siteName("edgd"), siteName("edge")}
-	for _, n := range more {
+	t.Run("www redirects to the bare name", func(t *testing.T) {
+		h := *h
+		h.t = t
+		e.mustFail([]string{"--www-redirect to-www", "must be the site's first --domain"}, "up", a, "--www-redirect", "to-www")
+		e.mustRun("up", a, "--www-redirect", "to-bare")
+		want := fmt.Sprintf("https://%s:%d/some/page?x=1&y=%%C3%%A9", aNames[0], httpsPort)
+		for _, scheme := range []string{"https", "http"} {
+			resp, _ := h.must("GET", h.url(scheme, aNames[1], "/some/page?x=1&y=%C3%A9"), nil, nil)
+			if resp.StatusCode != 301 || resp.Header.Get("Location") != want {
+				t.Errorf("%s://%s/some/page: %s → %q, want 301 → %q", scheme, aNames[1], resp.Status, resp.Header.Get("Location"), want)
+			}
+		}
+		resp, body := h.must("GET", h.url("https", aNames[0], "/"), nil, nil)
+		if resp.StatusCode != 200 || !strings.Contains(titleOf(body), aTitle) {
+			t.Errorf("https://%s/ with --www-redirect to-bare: %s, title %q", aNames[0], resp.Status, titleOf(body))
+		}
+	})
+
+	// Ten sites are added, then removed, while site A is under load: every
+	// request must succeed across the twenty reloads.
+	var more []string
+	for i := 0; i < 10; i++ {
+		n := siteName(fmt.Sprintf("edg%c", 'c'+i))
 		e.cleanupSite(n)
+		more = append(more, n)
 	}
 	eCert, eKey, ePool := selfSigned(t, t.TempDir(), "e-"+tag+".test")
-	t.Run("adding three sites under load fails no request", func(t *testing.T) {
-		load := newEdgeHTTP(t, roots, httpPort, httpsPort, true)
+	t.Run("adding and removing ten sites under load fails no request", func(t *testing.T) {
+		keep := newEdgeHTTP(t, roots, httpPort, httpsPort, true)
+		fresh := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
 		var ok, failed atomic.Int64
 		var firstErr atomic.Value
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		deadline := time.Now().Add(10 * time.Minute)
+		deadline := time.Now().Add(20 * time.Minute)
 		const maxRequests = 200000
+		// Two clients on kept-alive connections, two with a new connection
+		// (and TLS handshake) per request; a short pause keeps the load
+		// from taking the machine's two cores from the ups it waits for.
 		for w := 0; w < 4; w++ {
+			load := keep
+			if w%2 == 1 {
+				load = fresh
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -431,7 +459,7 @@ func TestEdgeDomains(t *testing.T) {
 					select {
 					case <-stop:
 						return
-					default:
+					case <-time.After(20 * time.Millisecond):
 					}
 					if time.Now().After(deadline) || ok.Load()+failed.Load() >= maxRequests {
 						return
@@ -457,17 +485,26 @@ func TestEdgeDomains(t *testing.T) {
 			}
 			e.mustRun(append(args, ports...)...)
 		}
-		close(stop)
-		wg.Wait()
-		t.Logf("load on %s while adding %d sites: %d requests in %s, %d failed (first error: %v)", aNames[0], len(more), ok.Load()+failed.Load(), time.Since(start).Round(time.Second), failed.Load(), firstErr.Load())
-		if failed.Load() != 0 || ok.Load() == 0 {
-			t.Errorf("%d of %d requests failed during the reconfiguration (first: %v)", failed.Load(), ok.Load()+failed.Load(), firstErr.Load())
-		}
+		added := time.Since(start)
+		addedReqs := ok.Load() + failed.Load()
 		// The site with the user's own certificate is served with it.
 		eh := newEdgeHTTP(t, ePool, httpPort, httpsPort, false)
 		resp, body, err := eh.try("GET", eh.url("https", "e-"+tag+".test", "/"), nil, nil)
 		if err != nil || resp.StatusCode != 200 || !strings.Contains(titleOf(body), "Site "+more[2]) {
 			t.Errorf("the --tls cert site: %v %v %q", err, resp, titleOf(body))
+		}
+		for _, n := range more {
+			e.mustRun("destroy", n, "--yes")
+		}
+		close(stop)
+		wg.Wait()
+		t.Logf("load on %s while adding %d sites (%s, %d requests) and removing them (%s): %d requests in all, %d failed (first error: %v)",
+			aNames[0], len(more), added.Round(time.Second), addedReqs, (time.Since(start) - added).Round(time.Second), ok.Load()+failed.Load(), failed.Load(), firstErr.Load())
+		if failed.Load() != 0 || ok.Load() == 0 {
+			t.Errorf("%d of %d requests failed during the reconfiguration (first: %v)", failed.Load(), ok.Load()+failed.Load(), firstErr.Load())
+		}
+		if conf := readFile(t, filepath.Join(e.home, "edge", "conf", "nginx.conf")); strings.Contains(conf, "c-"+tag+".test") {
+			t.Error("the removed sites are still in the edge's configuration")
 		}
 	})
 
@@ -496,7 +533,7 @@ func TestEdgeDomains(t *testing.T) {
 	})
 
 	t.Run("the last site with a domain removes the edge", func(t *testing.T) {
-		for _, n := range append([]string{b}, more...) {
+		for _, n := range []string{b} {
 			e.mustRun("destroy", n, "--yes")
 			if ok, _ := edgeState(t, e); !ok {
 				t.Fatalf("the edge went with %s, while %s still has a domain", n, a)
@@ -534,8 +571,9 @@ func TestEdgeCache(t *testing.T) {
 	tag := ctRandom()[:6]
 	name, domain, title := siteName("edgk"), "k-"+tag+".test", "Kilo "+tag
 	e.cleanupSite(name)
+	e.mustFail([]string{`invalid --cache-size "0m"`, "--cache-size 64m"}, "up", name, "--domain", domain, "--cache-size", "0m")
 	// The XML-RPC calls below are login POSTs too: this site allows more.
-	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", // the cache is on by default
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--login-rate", "600/m", "--cache-size", "24m", // the cache is on by default
 		"--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
 	_, roots := edgeRoots(t, e)
 	anon := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
@@ -561,6 +599,13 @@ func TestEdgeCache(t *testing.T) {
 	if got, _ := xcache(anon, "GET", page, nil); got != "HIT" {
 		t.Errorf("second anonymous GET of that page: X-Cache %q, want HIT", got)
 	}
+	// A page cached now is expired (60 s) by the end of the test, when it is
+	// asked for again with the site's web container stopped.
+	stalePage := anon.url("https", domain, "/?stale="+tag)
+	if got, _ := xcache(anon, "GET", stalePage, nil); got != "MISS" {
+		t.Errorf("first GET of %s: X-Cache %q, want MISS", stalePage, got)
+	}
+	staleCached := time.Now()
 	// HEAD shares GET's entry (same Accept-Encoding: the response varies on it).
 	if got, _ := xcache(anon, "HEAD", page, map[string]string{"Accept-Encoding": "gzip"}); got != "HIT" {
 		t.Errorf("HEAD after a GET: X-Cache %q, want HIT", got)
@@ -708,6 +753,40 @@ func TestEdgeCache(t *testing.T) {
 			t.Fatalf("the 11th login POST within a minute (%s): %s, Retry-After %q; want 429 with Retry-After 6", path, resp.Status, resp.Header.Get("Retry-After"))
 		}
 	}
+
+	// --cache-size bounds the site's own cache zone, and cache status says so.
+	conf := readFile(t, filepath.Join(e.home, "edge", "conf", "nginx.conf"))
+	if !strings.Contains(conf, "keys_zone=wpstack_pages_"+name+":1m max_size=24m ") || !strings.Contains(conf, "keys_zone=wpstack_pages_"+name2+":1m max_size=32m ") {
+		t.Errorf("the edge's configuration does not bound each site's cache by its --cache-size (24m, default 32m)")
+	}
+	var size struct {
+		CacheSize string `json:"cache_size"`
+		MaxBytes  int64  `json:"max_bytes"`
+		Bytes     int64  `json:"bytes"`
+	}
+	if err := json.Unmarshal([]byte(e.mustRun("cache", "status", name, "--json").stdout), &size); err != nil || size.CacheSize != "24m" || size.MaxBytes != 24<<20 || size.Bytes == 0 {
+		t.Errorf("cache status --json: %+v %v; want cache_size 24m, max_bytes %d, bytes held", size, err, 24<<20)
+	}
+	if out := e.mustRun("cache", "status", name).stdout; !strings.Contains(out, "of at most 24m") {
+		t.Errorf("cache status does not show the bound:\n%s", out)
+	}
+
+	// Stale pages are served while the backend fails: the site's web
+	// container stopped, an expired page still answers from the cache (and
+	// a page never cached does not: the backend is really gone).
+	if wait := 61*time.Second - time.Since(staleCached); wait > 0 {
+		t.Logf("waiting %s for %s to expire", wait.Round(time.Second), stalePage)
+		time.Sleep(wait)
+	}
+	ctMust(t, "stop", name+"-web-1")
+	resp, body := anon.must("GET", stalePage, nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(titleOf(body), title) || resp.Header.Get("X-Cache") != "HIT" {
+		t.Errorf("an expired page with the web container stopped: %s, X-Cache %q, title %q; want 200 from the cache with %q", resp.Status, resp.Header.Get("X-Cache"), titleOf(body), title)
+	}
+	if resp, _ := anon.must("GET", anon.url("https", domain, "/?never-cached="+tag), nil, nil); resp.StatusCode < 500 {
+		t.Errorf("a page never cached, with the web container stopped: %s, want a 5xx", resp.Status)
+	}
+	ctMust(t, "start", name+"-web-1")
 
 	e.mustRun("destroy", name2, "--yes")
 	e.mustRun("destroy", name, "--yes")

@@ -212,3 +212,122 @@ func randHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// TestEdgeExport: a site with a domain is exported as compose and dir; the
+// compose export carries the edge (nginx from the same recipe, the site's
+// configuration, certificate and key as files beside its secrets, never in
+// the file), and with wpstack's edge gone docker-compose runs it: the site
+// answers on its domain over verified HTTPS, HTTP redirects to HTTPS.
+func TestEdgeExport(t *testing.T) {
+	e := newEnv(t)
+	requireNoForeignEdge(t, e)
+	cleanupEdge(t, e)
+	httpPort, httpsPort := freePort(t), freePort(t)
+	tag := ctRandom()[:6]
+	name, domain, title := siteName("edgx"), "x-"+tag+".test", "Export Edge "+tag
+	e.cleanupSite(name)
+	e.mustRun("up", name, "--domain", domain, "--tls", "local", "--title", title, "--http-port", fmt.Sprint(httpPort), "--https-port", fmt.Sprint(httpsPort))
+	_, roots := edgeRoots(t, e)
+	out := t.TempDir()
+	composeFile := filepath.Join(out, "compose.yaml")
+	e.mustRun("export", name, "--format", "compose", "-o", composeFile)
+	stdout := e.mustRun("export", name, "--format", "compose", "-o", "-").stdout
+	e.mustFail([]string{"a stack's edge does not serve domains", "--format compose"}, "export", name, "--format", "stack", "-o", filepath.Join(out, "stack.yaml"))
+	eject := filepath.Join(out, "eject")
+	e.mustRun("export", name, "--format", "dir", "-o", eject)
+
+	confDir := filepath.Join(e.home, "sites", name, "edge-export")
+	key := readFile(t, filepath.Join(confDir, "certs", name+".key"))
+	if fi, err := os.Stat(filepath.Join(confDir, "certs", name+".key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the exported key is not 0600: %v %v", fi, err)
+	}
+	compose := readFile(t, composeFile)
+	for _, want := range []string{"edge-nginx", confDir, "/etc/wpstack-edge", fmt.Sprintf("published: \"%d\"", httpsPort), "wpstack-edge", "no key is in this file"} {
+		if !strings.Contains(compose, want) {
+			t.Errorf("the compose export lacks %q", want)
+		}
+	}
+	for f, body := range map[string]string{"compose file": compose, "stdout": stdout, "dir compose.yaml": readFile(t, filepath.Join(eject, "compose.yaml")), "README.md": readFile(t, filepath.Join(eject, "README.md"))} {
+		if strings.Contains(body, "PRIVATE KEY") || strings.Contains(body, strings.TrimSpace(key)) {
+			t.Errorf("the %s holds the private key", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(eject, "edge-nginx", "Dockerfile")); err != nil {
+		t.Errorf("the dir export has no edge build context: %v", err)
+	}
+	if readme := readFile(t, filepath.Join(eject, "README.md")); !strings.Contains(readme, "## The edge") || !strings.Contains(readme, confDir) {
+		t.Error("the dir export's README does not say how the site is fronted")
+	}
+
+	// wpstack's edge goes with its last site; docker-compose runs the export.
+	e.mustRun("down", name)
+	if ok, _ := edgeState(t, e); ok {
+		t.Fatal("the edge is still there after down of its only site")
+	}
+	project := "wpt-x-" + randHex(3)
+	composeRun(t, out, nil, "-f", composeFile, "-p", project, "up", "-d")
+	h := newEdgeHTTP(t, roots, httpPort, httpsPort, false)
+	deadline := time.Now().Add(4 * time.Minute)
+	var last string
+	for {
+		resp, body, err := h.try("GET", h.url("https", domain, "/"), nil, nil)
+		if err == nil && resp.StatusCode == 200 && strings.Contains(titleOf(body), title) {
+			if resp.Header.Get("X-Cache") == "" {
+				t.Error("the exported edge sends no X-Cache")
+			}
+			break
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = resp.Status + " " + titleOf(body)
+		}
+		if time.Now().After(deadline) {
+			out, _ := exec.Command("docker-compose", "-f", composeFile, "-p", project, "logs", "--tail", "30").CombinedOutput()
+			t.Fatalf("the compose export never served %s over HTTPS (last: %s)\n%s", domain, last, out)
+		}
+		time.Sleep(time.Second)
+	}
+	resp, _ := h.must("GET", h.url("http", domain, "/a?b=1"), nil, nil)
+	if want := fmt.Sprintf("https://%s:%d/a?b=1", domain, httpsPort); resp.StatusCode != 301 || resp.Header.Get("Location") != want {
+		t.Errorf("HTTP on the exported edge: %s → %q, want 301 → %q", resp.Status, resp.Header.Get("Location"), want)
+	}
+	resp, _ = h.must("GET", h.url("http", "nobody-"+tag+".test", "/"), nil, nil)
+	if resp.StatusCode != 404 {
+		t.Errorf("an unknown name on the exported edge: %s, want 404", resp.Status)
+	}
+	composeRun(t, out, nil, "-f", composeFile, "-p", project, "down")
+
+	// dir: the edge too is rebuilt from the folder, with no wpstack on PATH.
+	t.Cleanup(func() {
+		for _, svc := range []string{"web", "db", "edge-nginx"} {
+			for _, ref := range builtImages(t, name, svc) {
+				_, _ = e.cli.ImageRemove(context.Background(), ref, image.RemoveOptions{PruneChildren: true})
+			}
+		}
+	})
+	project = "wpt-x-" + randHex(3)
+	composeRun(t, eject, []string{"PATH=" + pathWithout(t, "wpstack")}, "-p", project, "up", "-d", "--build")
+	waitHTTPS(t, h, domain, title, "docker-compose up --build of the dir export")
+	composeRun(t, eject, nil, "-p", project, "down")
+}
+
+// waitHTTPS polls https://domain/ through h until it answers with title.
+func waitHTTPS(t *testing.T, h *edgeHTTP, domain, title, how string) {
+	t.Helper()
+	deadline := time.Now().Add(4 * time.Minute)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, body, err := h.try("GET", h.url("https", domain, "/"), nil, nil)
+		if err == nil && resp.StatusCode == 200 && strings.Contains(titleOf(body), title) {
+			return
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = resp.Status + " " + titleOf(body)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("%s: https://%s/ never answered with %q (last: %s)", how, domain, title, last)
+}
