@@ -14,6 +14,7 @@ import (
 func newUp(g *globals) *cobra.Command {
 	var spec site.Spec
 	var asJSON bool
+	var smtpPasswordFile string
 	c := &cobra.Command{
 		Use:   "up SITE",
 		Short: "Create or start a site and wait until it serves",
@@ -77,7 +78,15 @@ wp-admin, the login and XML-RPC never are. WordPress purges what changes
 --login-rate N/m (default 10/m): POSTs to wp-login.php and xmlrpc.php per
 client address; more answer 429 with Retry-After.
 One name belongs to one site. The edge starts with the first site with a
-domain and is removed with the last (see wpstack edge).`,
+domain and is removed with the last (see wpstack edge).
+
+PHP (each changes the web container only): --php-memory-limit 512M,
+--upload-max 64M (upload_max_filesize and post_max_size, and the edge's
+body limit with --domain), --php-max-execution-time SECONDS.
+Mail: without --smtp every message WordPress sends is kept in the site's
+mailbox (see wpstack mail); with --smtp HOST:PORT --smtp-from ADDR
+[--smtp-user U --smtp-password-file F] [--smtp-tls starttls|tls|off] it goes
+through that relay by msmtp. --smtp off goes back to the mailbox.`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian
@@ -88,7 +97,9 @@ domain and is removed with the last (see wpstack edge).`,
   wpstack up shop --domain shop.test --domain www.shop.test --tls local
   wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
   wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
-  wpstack up blog --domain blog.test --login-rate 5/m`,
+  wpstack up blog --domain blog.test --login-rate 5/m
+  wpstack up blog --php-memory-limit 512M --upload-max 64M
+  wpstack up blog --smtp smtp.example.com:587 --smtp-user me --smtp-password-file ./pw --smtp-from blog@example.com`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
@@ -112,7 +123,7 @@ domain and is removed with the last (see wpstack edge).`,
 			if err != nil {
 				return err
 			}
-			res, err := svc.Up(ctx, service.UpOptions{Spec: spec})
+			res, err := svc.Up(ctx, service.UpOptions{Spec: spec, SMTPPasswordFile: smtpPasswordFile})
 			done()
 			if err != nil {
 				return err
@@ -159,6 +170,14 @@ domain and is removed with the last (see wpstack edge).`,
 	f.BoolVar(&spec.HSTS, "hsts", false, "with --domain: send Strict-Transport-Security (browsers then refuse plain HTTP for a year)")
 	f.StringVar(&spec.Cache, "cache", "", "with --domain: on (default) serves anonymous pages from the edge's cache, purged on publish; off: every request reaches WordPress")
 	f.StringVar(&spec.LoginRate, "login-rate", "", "with --domain: POSTs to wp-login.php and xmlrpc.php per client address, N/m or N/s (default 10/m; more get 429)")
+	f.StringVar(&spec.PHP.MemoryLimit, "php-memory-limit", "", "PHP's memory_limit, e.g. 512M (default 256M)")
+	f.StringVar(&spec.PHP.UploadMax, "upload-max", "", "largest upload, e.g. 64M: PHP's upload_max_filesize and post_max_size, and the edge's body limit (default 32M)")
+	f.IntVar(&spec.PHP.MaxExecutionTime, "php-max-execution-time", 0, "PHP's max_execution_time in seconds (default 60)")
+	f.StringVar(&spec.SMTP.Host, "smtp", "", "send mail through this SMTP relay, HOST:PORT (off: keep it in the site's mailbox again)")
+	f.StringVar(&spec.SMTP.User, "smtp-user", "", "with --smtp: the user to log in as")
+	f.StringVar(&smtpPasswordFile, "smtp-password-file", "", "with --smtp-user: a file holding the password (copied into the site's secrets)")
+	f.StringVar(&spec.SMTP.From, "smtp-from", "", "with --smtp: the sender address of every message")
+	f.StringVar(&spec.SMTP.TLS, "smtp-tls", "", "with --smtp: starttls (default), tls (SMTPS) or off")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

@@ -27,6 +27,9 @@ the PID 1 program of the wpstack images; roles:
                       keeping WPSTACK_BACKUP_KEEP (the scheduled backup service)
   run [--user NAME] -- CMD [ARGS...]
                       supervise any command as PID 1
+  sendmail [ARGS]     PHP's sendmail without an SMTP relay: keep the message
+                      on stdin in the site's mailbox (/var/mail/wpstack)
+  mailbox list|show N list the kept messages (JSON) or print message N
 `
 
 // Main runs one container role and returns the process exit code.
@@ -65,6 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runCron(logger, env)
 	case contract.RoleBackup:
 		code, err = runBackup(logger, env)
+	case contract.RoleSendmail:
+		return runSendmail(os.Stdin, stderr)
+	case contract.RoleMailbox:
+		code, err = runMailbox(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

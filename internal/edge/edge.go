@@ -160,7 +160,7 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
 		}
 		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts)})
+			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts), BodyMax: site.NginxSize(s.PHP.UploadMax)})
 	}
 	conf, err := Render(cfg)
 	if err != nil {

@@ -52,6 +52,9 @@ type Site struct {
 	// PurgeToken authenticates the site's purge requests (PurgeToken()).
 	// Empty: the site has no purge endpoint.
 	PurgeToken string
+	// BodyMax is the site's largest request body as nginx writes it
+	// (--upload-max, e.g. "64m"); empty: the edge's default.
+	BodyMax string
 }
 
 // With no --login-rate: 10 a minute.
@@ -271,6 +274,9 @@ http {
 		server_name {{join .Names " "}};
 		ssl_certificate {{cert .Name}};
 		ssl_certificate_key {{key .Name}};
+{{- if .BodyMax}}
+		client_max_body_size {{.BodyMax}};
+{{- end}}
 		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
 		error_page 429 @wpstack_429;
 		location @wpstack_429 {

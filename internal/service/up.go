@@ -20,6 +20,9 @@ import (
 // mean "keep the site's value, or the default for a new site".
 type UpOptions struct {
 	Spec site.Spec
+	// SMTPPasswordFile is a file holding the password of Spec.SMTP.User;
+	// its content becomes the site's smtp_password secret.
+	SMTPPasswordFile string
 }
 
 // UpResult is what `up` prints.
@@ -57,6 +60,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		return UpResult{}, err
 	}
 	if err := s.checkFolders(spec); err != nil {
+		return UpResult{}, err
+	}
+	if err := s.storeSMTPPassword(spec, opts.SMTPPasswordFile); err != nil {
 		return UpResult{}, err
 	}
 	if spec.HasDomains() {
@@ -231,6 +237,7 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	if want.LoginRate != "" && spec.HasDomains() {
 		spec.LoginRate = want.LoginRate
 	}
+	mergeRuntime(&spec, want)
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {
 		return spec, false, fmt.Errorf("stored spec of site %q: %w", spec.Name, err)

@@ -78,6 +78,10 @@ type Spec struct {
 	// LoginRate is how many POSTs to wp-login.php and xmlrpc.php one client
 	// address may make: N/m (a minute) or N/s.
 	LoginRate string `yaml:"login_rate,omitempty" json:"login_rate,omitempty"`
+	// PHP settings and outgoing mail of the web service: see php.go and
+	// mail.go. Empty: the image's own.
+	PHP  PHPSettings `yaml:"php,omitempty" json:"php,omitempty"`
+	SMTP SMTP        `yaml:"smtp,omitempty" json:"smtp,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.
@@ -182,6 +186,9 @@ func (s *Spec) Validate() error {
 		return err
 	}
 	if err := s.validateDomains(); err != nil {
+		return err
+	}
+	if err := s.validateRuntime(); err != nil {
 		return err
 	}
 	if s.HasDomains() {
