@@ -34,7 +34,7 @@ func runtimeEnv(spec site.Spec) map[string]string {
 		set(contract.EnvSMTPTLS, spec.SMTP.TLS)
 		if spec.SMTP.User != "" {
 			set(contract.EnvSMTPUser, spec.SMTP.User)
-			set(contract.EnvSMTPPasswordFile, contract.SecretPath(contract.SecretSMTP))
+			set(contract.EnvSMTPPasswordFile, smtpSecretTarget(spec))
 		}
 	}
 	return e
@@ -49,8 +49,12 @@ func addRuntime(spec site.Spec, in Inputs, p *types.Project, service string) {
 		s.Environment[k] = &v
 	}
 	if spec.SMTP.Enabled() && spec.SMTP.User != "" {
-		p.Secrets[contract.SecretSMTP] = types.SecretConfig{Name: spec.Name + "_" + contract.SecretSMTP, File: filepath.Join(in.SecretsDir, contract.SecretSMTP)}
-		s.Secrets = append(s.Secrets, secrets(contract.SecretSMTP)...)
+		name := spec.Name + "_" + contract.SecretSMTP
+		if spec.SMTP.PasswordID != "" {
+			name += "_" + spec.SMTP.PasswordID
+		}
+		p.Secrets[contract.SecretSMTP] = types.SecretConfig{Name: name, File: filepath.Join(in.SecretsDir, contract.SecretSMTP)}
+		s.Secrets = append(s.Secrets, types.ServiceSecretConfig{Source: contract.SecretSMTP, Target: smtpSecretTarget(spec)})
 	}
 	if dir := spec.MailDir(); dir != "" {
 		s.Volumes = append(s.Volumes, types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: dir, Target: contract.MailboxDir,
@@ -67,4 +71,13 @@ func addRuntime(spec site.Spec, in Inputs, p *types.Project, service string) {
 
 func mailMount() types.ServiceVolumeConfig {
 	return types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeMail, Target: contract.MailboxDir}
+}
+
+// smtpSecretTarget is where the relay's password is mounted: its version
+// in the name, so a new password changes the web service's configuration.
+func smtpSecretTarget(spec site.Spec) string {
+	if spec.SMTP.PasswordID == "" {
+		return contract.SecretPath(contract.SecretSMTP)
+	}
+	return contract.SecretPath(contract.SecretSMTP + "-" + spec.SMTP.PasswordID)
 }

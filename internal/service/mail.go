@@ -3,6 +3,8 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,8 +37,11 @@ func mergeRuntime(spec *site.Spec, want site.Spec) {
 	case want.SMTP.Host == site.SMTPOff:
 		spec.SMTP = site.SMTP{}
 	case want.SMTP.Host != "":
-		// A new relay is given whole: what it does not name is unset.
+		// A new relay is given whole: what it does not name is unset
+		// (the stored password stays, with its version).
+		id := spec.SMTP.PasswordID
 		spec.SMTP = want.SMTP
+		spec.SMTP.PasswordID = id
 	default:
 		if want.SMTP.User != "" {
 			spec.SMTP.User = want.SMTP.User
@@ -55,8 +60,9 @@ func mergeRuntime(spec *site.Spec, want site.Spec) {
 const maxSMTPPassword = 1024
 
 // storeSMTPPassword copies the password file into the site's secrets (mode
-// 0600) and checks that a relay with a user has one.
-func (s *Service) storeSMTPPassword(spec site.Spec, file string) error {
+// 0600), giving it a new version in spec, and checks that a relay with a
+// user has one.
+func (s *Service) storeSMTPPassword(spec *site.Spec, file string) error {
 	secret := s.store.SecretPath(spec.Name, contract.SecretSMTP)
 	if file != "" {
 		if spec.SMTP.User == "" {
@@ -80,6 +86,11 @@ func (s *Service) storeSMTPPassword(spec site.Spec, file string) error {
 		if err := os.MkdirAll(s.store.SecretsDir(spec.Name), 0o700); err != nil {
 			return fmt.Errorf("create the secrets of site %q: %w", spec.Name, err)
 		}
+		id := make([]byte, 4)
+		if _, err := rand.Read(id); err != nil {
+			return fmt.Errorf("version the SMTP password: %w", err)
+		}
+		spec.SMTP.PasswordID = hex.EncodeToString(id)
 		return atomicfile.Write(secret, []byte(pw+"\n"), 0o600)
 	}
 	if spec.SMTP.User != "" {

@@ -62,7 +62,7 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := s.checkFolders(spec); err != nil {
 		return UpResult{}, err
 	}
-	if err := s.storeSMTPPassword(spec, opts.SMTPPasswordFile); err != nil {
+	if err := s.storeSMTPPassword(&spec, opts.SMTPPasswordFile); err != nil {
 		return UpResult{}, err
 	}
 	if spec.HasDomains() {

@@ -22,6 +22,11 @@ type SMTP struct {
 	From string `yaml:"from,omitempty" json:"from,omitempty"`
 	// TLS is starttls (default), tls (SMTPS, usually port 465) or off.
 	TLS string `yaml:"tls,omitempty" json:"tls,omitempty"`
+	// PasswordID names the password's current version (random, set each
+	// time one is given): the secret's name and mount carry it, so a new
+	// password re-creates the web container, and on a swarm makes a new
+	// secret (swarm secrets cannot change).
+	PasswordID string `yaml:"password_id,omitempty" json:"password_id,omitempty"`
 }
 
 // TLS modes of --smtp-tls, and the --smtp value that removes the relay.
@@ -35,6 +40,8 @@ const (
 // smtpUserRE keeps the user name to what msmtp's configuration takes
 // unquoted: no space, quote, backslash or control character.
 var smtpUserRE = regexp.MustCompile(`^[A-Za-z0-9._%+@=:/-]{1,254}$`)
+
+var passwordIDRE = regexp.MustCompile(`^[0-9a-f]{0,16}$`)
 
 // Enabled reports whether the site relays its mail.
 func (m SMTP) Enabled() bool { return m.Host != "" }
@@ -64,6 +71,9 @@ func (m *SMTP) validate() error {
 	}
 	if a, err := mail.ParseAddress(m.From); err != nil || a.Address != m.From || !smtpUserRE.MatchString(m.From) {
 		return fmt.Errorf("invalid --smtp-from %q: give a bare address like blog@example.com", m.From)
+	}
+	if !passwordIDRE.MatchString(m.PasswordID) {
+		return fmt.Errorf("invalid smtp password_id %q in the site's spec: remove it and give --smtp-password-file again", m.PasswordID)
 	}
 	switch m.TLS {
 	case "":
