@@ -14,7 +14,7 @@ import (
 func newUp(g *globals) *cobra.Command {
 	var spec site.Spec
 	var asJSON bool
-	var smtpPasswordFile string
+	var smtpPasswordFile, smtpCAFile string
 	c := &cobra.Command{
 		Use:   "up SITE",
 		Short: "Create or start a site and wait until it serves",
@@ -85,8 +85,8 @@ PHP (each changes the web container only): --php-memory-limit 512M,
 body limit with --domain), --php-max-execution-time SECONDS.
 Mail: without --smtp every message WordPress sends is kept in the site's
 mailbox (see wpstack mail); with --smtp HOST:PORT --smtp-from ADDR
-[--smtp-user U --smtp-password-file F] [--smtp-tls starttls|tls|off] it goes
-through that relay by msmtp. --smtp off goes back to the mailbox.`,
+[--smtp-user U --smtp-password-file F] [--smtp-tls starttls|tls|off]
+[--smtp-ca-file CA.pem] it goes through that relay by msmtp. --smtp off goes back to the mailbox.`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian
@@ -123,7 +123,7 @@ through that relay by msmtp. --smtp off goes back to the mailbox.`,
 			if err != nil {
 				return err
 			}
-			res, err := svc.Up(ctx, service.UpOptions{Spec: spec, SMTPPasswordFile: smtpPasswordFile})
+			res, err := svc.Up(ctx, service.UpOptions{Spec: spec, SMTPPasswordFile: smtpPasswordFile, SMTPCAFile: smtpCAFile})
 			done()
 			if err != nil {
 				return err
@@ -177,7 +177,8 @@ through that relay by msmtp. --smtp off goes back to the mailbox.`,
 	f.StringVar(&spec.SMTP.User, "smtp-user", "", "with --smtp: the user to log in as")
 	f.StringVar(&smtpPasswordFile, "smtp-password-file", "", "with --smtp-user: a file holding the password (copied into the site's secrets)")
 	f.StringVar(&spec.SMTP.From, "smtp-from", "", "with --smtp: the sender address of every message")
-	f.StringVar(&spec.SMTP.TLS, "smtp-tls", "", "with --smtp: starttls (default), tls (SMTPS) or off")
+	f.StringVar(&spec.SMTP.TLS, "smtp-tls", "", "with --smtp: starttls (default), tls (SMTPS) or off (no login then)")
+	f.StringVar(&smtpCAFile, "smtp-ca-file", "", "with --smtp: the CA (PEM) the relay's certificate is checked against, instead of Debian's bundle")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

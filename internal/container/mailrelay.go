@@ -13,6 +13,8 @@ import (
 // smtpRelay is the msmtp account PHP's mail goes through.
 type smtpRelay struct {
 	host, port, user, from, tls string
+	// caFile is the relay's CA (PEM), else Debian's bundle.
+	caFile string
 	// passwordFile is read by msmtp itself at each message (passwordeval),
 	// so the password is in no configuration, environment or log.
 	passwordFile string
@@ -50,6 +52,16 @@ func smtpFromEnv(env environ) (*smtpRelay, error) {
 	if r.from == "" || !relayWordRE.MatchString(r.from) || !strings.Contains(r.from, "@") {
 		return nil, fmt.Errorf("%s=%q: give the sender address every message goes out with, e.g. blog@example.com", contract.EnvSMTPFrom, r.from)
 	}
+	r.caFile = caBundle
+	if ca := env[contract.EnvSMTPCAFile]; ca != "" {
+		if !relayWordRE.MatchString(ca) {
+			return nil, fmt.Errorf("%s=%q: give the path of a PEM file", contract.EnvSMTPCAFile, ca)
+		}
+		r.caFile = ca
+	}
+	if r.user != "" && r.tls == "off" {
+		return nil, fmt.Errorf("%s with %s=off would send the password unencrypted, which msmtp refuses: use starttls or tls", contract.EnvSMTPUser, contract.EnvSMTPTLS)
+	}
 	if r.user != "" {
 		if !relayWordRE.MatchString(r.user) {
 			return nil, fmt.Errorf("%s=%q: no spaces, quotes or backslashes", contract.EnvSMTPUser, r.user)
@@ -79,9 +91,9 @@ func (r *smtpRelay) msmtprc() string {
 	fmt.Fprintf(&b, "from %s\nallow_from_override off\nset_from_header on\n", r.from)
 	switch r.tls {
 	case "starttls":
-		fmt.Fprintf(&b, "tls on\ntls_starttls on\ntls_trust_file %s\n", caBundle)
+		fmt.Fprintf(&b, "tls on\ntls_starttls on\ntls_trust_file %s\n", r.caFile)
 	case "tls":
-		fmt.Fprintf(&b, "tls on\ntls_starttls off\ntls_trust_file %s\n", caBundle)
+		fmt.Fprintf(&b, "tls on\ntls_starttls off\ntls_trust_file %s\n", r.caFile)
 	default:
 		b.WriteString("tls off\n")
 	}

@@ -84,6 +84,7 @@ const (
 	SecretAdmin   = "admin_password" // host side only: never mounted
 	SecretWPSalts = "wp_salts"
 	SecretSMTP    = "smtp_password" // only for a site with --smtp-user
+	SecretSMTPCA  = "smtp_ca"       // only for a site with --smtp-ca-file (not secret, mounted alike)
 )
 
 // SecretPath is where a mounted secret is read inside a container.
@@ -142,7 +143,8 @@ const (
 	EnvSMTPUser         = "WPSTACK_SMTP_USER"
 	EnvSMTPPasswordFile = "WPSTACK_SMTP_PASSWORD_FILE"
 	EnvSMTPFrom         = "WPSTACK_SMTP_FROM"
-	EnvSMTPTLS          = "WPSTACK_SMTP_TLS" // starttls (default), tls or off
+	EnvSMTPTLS          = "WPSTACK_SMTP_TLS"     // starttls (default), tls or off
+	EnvSMTPCAFile       = "WPSTACK_SMTP_CA_FILE" // the relay's CA (PEM); unset: Debian's bundle
 )
 
 // Mail and PHP runtime paths of the web image.

@@ -34,7 +34,10 @@ func runtimeEnv(spec site.Spec) map[string]string {
 		set(contract.EnvSMTPTLS, spec.SMTP.TLS)
 		if spec.SMTP.User != "" {
 			set(contract.EnvSMTPUser, spec.SMTP.User)
-			set(contract.EnvSMTPPasswordFile, smtpSecretTarget(spec))
+			set(contract.EnvSMTPPasswordFile, versioned(contract.SecretSMTP, spec.SMTP.PasswordID))
+		}
+		if spec.SMTP.CAID != "" {
+			set(contract.EnvSMTPCAFile, versioned(contract.SecretSMTPCA, spec.SMTP.CAID))
 		}
 	}
 	return e
@@ -48,13 +51,19 @@ func addRuntime(spec site.Spec, in Inputs, p *types.Project, service string) {
 		v := v
 		s.Environment[k] = &v
 	}
-	if spec.SMTP.Enabled() && spec.SMTP.User != "" {
-		name := spec.Name + "_" + contract.SecretSMTP
-		if spec.SMTP.PasswordID != "" {
-			name += "_" + spec.SMTP.PasswordID
+	mount := func(secret, id string) {
+		name := spec.Name + "_" + secret
+		if id != "" {
+			name += "_" + id
 		}
-		p.Secrets[contract.SecretSMTP] = types.SecretConfig{Name: name, File: filepath.Join(in.SecretsDir, contract.SecretSMTP)}
-		s.Secrets = append(s.Secrets, types.ServiceSecretConfig{Source: contract.SecretSMTP, Target: smtpSecretTarget(spec)})
+		p.Secrets[secret] = types.SecretConfig{Name: name, File: filepath.Join(in.SecretsDir, secret)}
+		s.Secrets = append(s.Secrets, types.ServiceSecretConfig{Source: secret, Target: versioned(secret, id)})
+	}
+	if spec.SMTP.Enabled() && spec.SMTP.User != "" {
+		mount(contract.SecretSMTP, spec.SMTP.PasswordID)
+	}
+	if spec.SMTP.Enabled() && spec.SMTP.CAID != "" {
+		mount(contract.SecretSMTPCA, spec.SMTP.CAID)
 	}
 	if dir := spec.MailDir(); dir != "" {
 		s.Volumes = append(s.Volumes, types.ServiceVolumeConfig{Type: types.VolumeTypeBind, Source: dir, Target: contract.MailboxDir,
@@ -73,11 +82,12 @@ func mailMount() types.ServiceVolumeConfig {
 	return types.ServiceVolumeConfig{Type: types.VolumeTypeVolume, Source: VolumeMail, Target: contract.MailboxDir}
 }
 
-// smtpSecretTarget is where the relay's password is mounted: its version
-// in the name, so a new password changes the web service's configuration.
-func smtpSecretTarget(spec site.Spec) string {
-	if spec.SMTP.PasswordID == "" {
-		return contract.SecretPath(contract.SecretSMTP)
+// versioned is where a relay's file is mounted: its version in the name,
+// so a new password or CA changes the web service's configuration (and on
+// a swarm names a new secret, as secrets cannot change).
+func versioned(secret, id string) string {
+	if id == "" {
+		return contract.SecretPath(secret)
 	}
-	return contract.SecretPath(contract.SecretSMTP + "-" + spec.SMTP.PasswordID)
+	return contract.SecretPath(secret + "-" + id)
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -39,9 +41,9 @@ func mergeRuntime(spec *site.Spec, want site.Spec) {
 	case want.SMTP.Host != "":
 		// A new relay is given whole: what it does not name is unset
 		// (the stored password stays, with its version).
-		id := spec.SMTP.PasswordID
+		pw, ca := spec.SMTP.PasswordID, spec.SMTP.CAID
 		spec.SMTP = want.SMTP
-		spec.SMTP.PasswordID = id
+		spec.SMTP.PasswordID, spec.SMTP.CAID = pw, ca
 	default:
 		if want.SMTP.User != "" {
 			spec.SMTP.User = want.SMTP.User
@@ -58,6 +60,77 @@ func mergeRuntime(spec *site.Spec, want site.Spec) {
 // maxSMTPPassword bounds the password file: a mistaken path (a log, a
 // key) must not become a secret.
 const maxSMTPPassword = 1024
+
+// storeSMTPFiles keeps the relay's password and CA files given to up.
+func (s *Service) storeSMTPFiles(spec *site.Spec, password, ca string) error {
+	if err := s.storeSMTPPassword(spec, password); err != nil {
+		return err
+	}
+	return s.storeSMTPCA(spec, ca)
+}
+
+// maxCASize bounds --smtp-ca-file (a bundle of a few certificates).
+const maxCASize = 1 << 20
+
+// storeSMTPCA copies the relay's CA certificates (PEM, each one checked)
+// into the site's state, giving them a new version in spec.
+func (s *Service) storeSMTPCA(spec *site.Spec, file string) error {
+	if file == "" {
+		return nil
+	}
+	if !spec.SMTP.Enabled() {
+		return errors.New("--smtp-ca-file needs --smtp HOST:PORT: it is the CA the relay's certificate is checked against")
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return fmt.Errorf("--smtp-ca-file: %w", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > maxCASize {
+		return fmt.Errorf("--smtp-ca-file %s: want a regular PEM file of at most %d bytes", file, maxCASize)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("--smtp-ca-file: %w", err)
+	}
+	var out []byte
+	for rest := b; ; {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+			return fmt.Errorf("--smtp-ca-file %s: a certificate does not parse: %w", file, err)
+		}
+		out = append(out, pem.EncodeToMemory(blk)...)
+	}
+	if len(out) == 0 {
+		return fmt.Errorf("--smtp-ca-file %s: no PEM certificate in it (want -----BEGIN CERTIFICATE-----)", file)
+	}
+	id, err := newVersion()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.store.SecretsDir(spec.Name), 0o700); err != nil {
+		return fmt.Errorf("create the secrets of site %q: %w", spec.Name, err)
+	}
+	if err := atomicfile.Write(s.store.SecretPath(spec.Name, contract.SecretSMTPCA), out, 0o600); err != nil {
+		return err
+	}
+	spec.SMTP.CAID = id
+	return nil
+}
+
+func newVersion() (string, error) {
+	id := make([]byte, 4)
+	if _, err := rand.Read(id); err != nil {
+		return "", fmt.Errorf("version a relay file: %w", err)
+	}
+	return hex.EncodeToString(id), nil
+}
 
 // storeSMTPPassword copies the password file into the site's secrets (mode
 // 0600), giving it a new version in spec, and checks that a relay with a
@@ -86,12 +159,15 @@ func (s *Service) storeSMTPPassword(spec *site.Spec, file string) error {
 		if err := os.MkdirAll(s.store.SecretsDir(spec.Name), 0o700); err != nil {
 			return fmt.Errorf("create the secrets of site %q: %w", spec.Name, err)
 		}
-		id := make([]byte, 4)
-		if _, err := rand.Read(id); err != nil {
-			return fmt.Errorf("version the SMTP password: %w", err)
+		id, err := newVersion()
+		if err != nil {
+			return err
 		}
-		spec.SMTP.PasswordID = hex.EncodeToString(id)
-		return atomicfile.Write(secret, []byte(pw+"\n"), 0o600)
+		if err := atomicfile.Write(secret, []byte(pw+"\n"), 0o600); err != nil {
+			return err
+		}
+		spec.SMTP.PasswordID = id
+		return nil
 	}
 	if spec.SMTP.User != "" {
 		if _, err := os.Stat(secret); err != nil {

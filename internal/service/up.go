@@ -23,6 +23,8 @@ type UpOptions struct {
 	// SMTPPasswordFile is a file holding the password of Spec.SMTP.User;
 	// its content becomes the site's smtp_password secret.
 	SMTPPasswordFile string
+	// SMTPCAFile is the relay's CA certificate (PEM), kept with the site.
+	SMTPCAFile string
 }
 
 // UpResult is what `up` prints.
@@ -62,7 +64,7 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := s.checkFolders(spec); err != nil {
 		return UpResult{}, err
 	}
-	if err := s.storeSMTPPassword(&spec, opts.SMTPPasswordFile); err != nil {
+	if err := s.storeSMTPFiles(&spec, opts.SMTPPasswordFile, opts.SMTPCAFile); err != nil {
 		return UpResult{}, err
 	}
 	if spec.HasDomains() {

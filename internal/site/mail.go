@@ -27,6 +27,10 @@ type SMTP struct {
 	// password re-creates the web container, and on a swarm makes a new
 	// secret (swarm secrets cannot change).
 	PasswordID string `yaml:"password_id,omitempty" json:"password_id,omitempty"`
+	// CAID, when set, is the version of the relay's CA certificate kept
+	// with the site's secrets (--smtp-ca-file), checked instead of
+	// Debian's bundle.
+	CAID string `yaml:"ca_id,omitempty" json:"ca_id,omitempty"`
 }
 
 // TLS modes of --smtp-tls, and the --smtp value that removes the relay.
@@ -72,7 +76,10 @@ func (m *SMTP) validate() error {
 	if a, err := mail.ParseAddress(m.From); err != nil || a.Address != m.From || !smtpUserRE.MatchString(m.From) {
 		return fmt.Errorf("invalid --smtp-from %q: give a bare address like blog@example.com", m.From)
 	}
-	if !passwordIDRE.MatchString(m.PasswordID) {
+	if m.User != "" && m.TLS == SMTPPlain {
+		return errors.New("--smtp-user with --smtp-tls off would send the password unencrypted, which msmtp refuses: use --smtp-tls starttls or tls (and --smtp-ca-file for a relay with a private CA)")
+	}
+	if !passwordIDRE.MatchString(m.PasswordID) || !passwordIDRE.MatchString(m.CAID) {
 		return fmt.Errorf("invalid smtp password_id %q in the site's spec: remove it and give --smtp-password-file again", m.PasswordID)
 	}
 	switch m.TLS {

@@ -37,6 +37,8 @@ func TestRuntimeValidation(t *testing.T) {
 		{name: "from with name", smtp: SMTP{Host: "smtp.example.com:25", From: "Blog <a@b.example>"}, want: "bare address"},
 		{name: "user with space", smtp: SMTP{Host: "smtp.example.com:25", From: "a@b.example", User: "a b"}, want: "--smtp-user"},
 		{name: "bad tls", smtp: SMTP{Host: "smtp.example.com:25", From: "a@b.example", TLS: "ssl"}, want: "starttls (default), tls"},
+		{name: "password in clear", smtp: SMTP{Host: "smtp.example.com:25", From: "a@b.example", User: "me", TLS: "off"}, want: "unencrypted"},
+		{name: "bad version", smtp: SMTP{Host: "smtp.example.com:25", From: "a@b.example", PasswordID: "../x"}, want: "password_id"},
 		{name: "user without relay", smtp: SMTP{User: "me"}, want: "add --smtp HOST:PORT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
