@@ -25,7 +25,9 @@ func TestDropinPHPSettings(t *testing.T) {
 	exit;
 }`
 	port := freePort(t)
-	web := diRun(t, "--tmpfs", "/run", "--read-only", "--tmpfs", "/tmp", "-v", diName(t, "vol")+":/var/mail/wpstack",
+	// Read-only root: everything PID 1 writes is on /run, the webroot's
+	// volume and the mailbox's.
+	web := diRun(t, "--tmpfs", "/run", "--read-only", "--tmpfs", "/tmp", "-v", diName(t, "vol")+":/var/www/html", "-v", diName(t, "vol")+":/var/mail/wpstack",
 		"-p", fmt.Sprintf("127.0.0.1:%d:80", port),
 		"-e", "WPSTACK_DB_WAIT=0", "-e", "PHP_MEMORY_LIMIT=200M", "-e", "PHP_UPLOAD_MAX=20M", "-e", "PHP_MAX_EXECUTION_TIME=45",
 		"-e", "WORDPRESS_CONFIG_EXTRA="+extra, diWeb)
