@@ -86,7 +86,8 @@ body limit with --domain), --php-max-execution-time SECONDS.
 Mail: without --smtp every message WordPress sends is kept in the site's
 mailbox (see wpstack mail); with --smtp HOST:PORT --smtp-from ADDR
 [--smtp-user U --smtp-password-file F] [--smtp-tls starttls|tls|off]
-[--smtp-ca-file CA.pem] it goes through that relay by msmtp. --smtp off goes back to the mailbox.`,
+[--smtp-ca-file CA.pem] it goes through that relay by msmtp. --smtp off
+goes back to the mailbox.`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian
