@@ -68,7 +68,7 @@ creates there gets a /27 of WPSTACK_SUBNET_RANGE (default 10.213.0.0/16).`,
 	root.AddCommand(newUpgrade(g))
 	root.AddCommand(newExport(g))
 	root.AddCommand(newImport(g), newAdopt(g))
-	root.AddCommand(newEdge(g), newCache(g))
+	root.AddCommand(newEdge(g), newCache(g), newMail(g))
 	return root
 }
 

@@ -14,6 +14,7 @@ import (
 func newUp(g *globals) *cobra.Command {
 	var spec site.Spec
 	var asJSON bool
+	var smtpPasswordFile, smtpCAFile string
 	c := &cobra.Command{
 		Use:   "up SITE",
 		Short: "Create or start a site and wait until it serves",
@@ -91,7 +92,16 @@ One name belongs to one site. The edge starts with the first site with a
 domain and is removed with the last (see wpstack edge). With --target swarm
 the site's stack gets an edge of its own instead: one nginx task per node on
 --http-port and --https-port, its certificate and key as swarm secrets
-(docs/swarm.md).`,
+(docs/swarm.md).
+
+PHP (each changes the web container only): --php-memory-limit 512M,
+--upload-max 64M (upload_max_filesize and post_max_size, and the edge's
+body limit with --domain), --php-max-execution-time SECONDS.
+Mail: without --smtp every message WordPress sends is kept in the site's
+mailbox (see wpstack mail); with --smtp HOST:PORT --smtp-from ADDR
+[--smtp-user U --smtp-password-file F] [--smtp-tls starttls|tls|off]
+[--smtp-ca-file CA.pem] it goes through that relay by msmtp. --smtp off
+goes back to the mailbox.`,
 		Example: `  wpstack up blog
   wpstack up blog --port 8080 --title "My Blog" --admin-user admin --admin-email me@example.com
   wpstack up shop --port 8081 --wordpress-source debian
@@ -104,7 +114,9 @@ the site's stack gets an edge of its own instead: one nginx task per node on
   wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
   wpstack up blog --domain blog.test --login-rate 5/m
   wpstack up legacy --stack bookworm
-  wpstack up shop --domain shop.test --domain www.shop.test --www-redirect to-bare --cache-size 128m`,
+  wpstack up shop --domain shop.test --domain www.shop.test --www-redirect to-bare --cache-size 128m
+  wpstack up blog --php-memory-limit 512M --upload-max 64M
+  wpstack up blog --smtp smtp.example.com:587 --smtp-user me --smtp-password-file ./pw --smtp-from blog@example.com`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
@@ -128,7 +140,7 @@ the site's stack gets an edge of its own instead: one nginx task per node on
 			if err != nil {
 				return err
 			}
-			res, err := svc.Up(ctx, service.UpOptions{Spec: spec})
+			res, err := svc.Up(ctx, service.UpOptions{Spec: spec, SMTPPasswordFile: smtpPasswordFile, SMTPCAFile: smtpCAFile})
 			done()
 			if err != nil {
 				return err
@@ -179,6 +191,15 @@ the site's stack gets an edge of its own instead: one nginx task per node on
 	f.StringVar(&spec.Stack, "stack", "", "a new site's Debian stack: trixie (WordPress 6.8, PHP 8.4, MariaDB 11.8; default) or bookworm (WordPress 6.1, PHP 8.2, MariaDB 10.11)")
 	f.StringVar(&spec.CacheSize, "cache-size", "", "with --domain: the most the edge's cache holds of the site's pages, Nm or Ng (default 32m)")
 	f.StringVar(&spec.WWWRedirect, "www-redirect", "", "with --domain: to-bare (www.NAME → NAME), to-www (NAME → www.NAME) or off (default); 301, path and query kept")
+	f.StringVar(&spec.PHP.MemoryLimit, "php-memory-limit", "", "PHP's memory_limit, e.g. 512M (default 256M)")
+	f.StringVar(&spec.PHP.UploadMax, "upload-max", "", "largest upload, e.g. 64M: PHP's upload_max_filesize and post_max_size, and the edge's body limit (default 32M)")
+	f.IntVar(&spec.PHP.MaxExecutionTime, "php-max-execution-time", 0, "PHP's max_execution_time in seconds (default 60)")
+	f.StringVar(&spec.SMTP.Host, "smtp", "", "send mail through this SMTP relay, HOST:PORT (off: keep it in the site's mailbox again)")
+	f.StringVar(&spec.SMTP.User, "smtp-user", "", "with --smtp: the user to log in as")
+	f.StringVar(&smtpPasswordFile, "smtp-password-file", "", "with --smtp-user: a file holding the password (copied into the site's secrets)")
+	f.StringVar(&spec.SMTP.From, "smtp-from", "", "with --smtp: the sender address of every message")
+	f.StringVar(&spec.SMTP.TLS, "smtp-tls", "", "with --smtp: starttls (default), tls (SMTPS) or off (no login then)")
+	f.StringVar(&smtpCAFile, "smtp-ca-file", "", "with --smtp: the CA (PEM) the relay's certificate is checked against, instead of Debian's bundle")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return c
 }

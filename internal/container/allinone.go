@@ -42,6 +42,8 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 		{dbRunDir, 0o755},
 		{webRoot, 0o755},
 		{apacheRunDir, 0o755},
+		{contract.PHPRunDir, 0o755},
+		{mailboxDir, 0o700},
 	}
 	scheduled := env[contract.EnvBackupEvery] != ""
 	if scheduled {
@@ -50,6 +52,9 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 	env, err = prepareAsRoot(logger, env, acct, dirs)
 	if err != nil {
 		return 1, err
+	}
+	if env, err = phpRuntime(env, contract.PHPRunDir); err != nil {
+		return 2, err
 	}
 	if err := checkDBLayout(); err != nil {
 		return 1, err

@@ -47,9 +47,14 @@ func runWeb(logger *log.Logger, env environ, args []string) (int, error) {
 		// check on webRoot alone would not reach.
 		{webRoot + "/wp-content", 0o755},
 		{apacheRunDir, 0o755},
+		{contract.PHPRunDir, 0o755},
+		{mailboxDir, 0o700},
 	})
 	if err != nil {
 		return 1, err
+	}
+	if env, err = phpRuntime(env, contract.PHPRunDir); err != nil {
+		return 2, err
 	}
 	if err := installCore(logger, coreSource, webRoot); err != nil {
 		return 1, err

@@ -25,9 +25,11 @@ const (
 	RoleAllInOne = "allinone"
 	RoleCron     = "cron"
 	RoleBackup   = "backup"
-	RoleRun      = "run"     // supervise any command: run [--user NAME] -- CMD
-	RoleHealth   = "health"  // health web|db|allinone|backup
-	RoleVersion  = "version" // print the WordPress version in Webroot
+	RoleRun      = "run"      // supervise any command: run [--user NAME] -- CMD
+	RoleHealth   = "health"   // health web|db|allinone|backup
+	RoleVersion  = "version"  // print the WordPress version in Webroot
+	RoleSendmail = "sendmail" // PHP's sendmail_path without SMTP: keep the message in MailboxDir
+	RoleMailbox  = "mailbox"  // mailbox list|show N: read MailboxDir
 	// RoleVolumesRm removes a swarm stack's volumes on one node's engine.
 	RoleVolumesRm = "volumes-rm"
 )
@@ -94,6 +96,8 @@ const (
 	SecretDB      = "db_password"
 	SecretAdmin   = "admin_password" // host side only: never mounted
 	SecretWPSalts = "wp_salts"
+	SecretSMTP    = "smtp_password" // only for a site with --smtp-user
+	SecretSMTPCA  = "smtp_ca"       // only for a site with --smtp-ca-file (not secret, mounted alike)
 )
 
 // SecretPath is where a mounted secret is read inside a container.
@@ -143,6 +147,27 @@ const (
 	// EnvEdgePurge: where the web image's purge plugin asks the edge to
 	// drop cached pages (unset: the site is not behind the edge).
 	EnvEdgePurge = "WPSTACK_EDGE_PURGE"
+	// PHP settings of the web image (unset: the image's php.ini). Upload
+	// max sets both upload_max_filesize and post_max_size.
+	EnvPHPMemoryLimit   = "PHP_MEMORY_LIMIT"
+	EnvPHPUploadMax     = "PHP_UPLOAD_MAX"
+	EnvPHPMaxExecTime   = "PHP_MAX_EXECUTION_TIME"
+	EnvSMTPHost         = "WPSTACK_SMTP_HOST" // host:port; unset: mail goes to MailboxDir
+	EnvSMTPUser         = "WPSTACK_SMTP_USER"
+	EnvSMTPPasswordFile = "WPSTACK_SMTP_PASSWORD_FILE"
+	EnvSMTPFrom         = "WPSTACK_SMTP_FROM"
+	EnvSMTPTLS          = "WPSTACK_SMTP_TLS"     // starttls (default), tls or off
+	EnvSMTPCAFile       = "WPSTACK_SMTP_CA_FILE" // the relay's CA (PEM); unset: Debian's bundle
+)
+
+// Mail and PHP runtime paths of the web image.
+const (
+	// MailboxDir is the site's mailbox (a volume): a maildir holding every
+	// message PHP sends when no SMTP relay is set.
+	MailboxDir = "/var/mail/wpstack"
+	// PHPRunDir holds the ini file and msmtp configuration PID 1 writes at
+	// start from the environment (on the /run tmpfs).
+	PHPRunDir = "/run/wpstack/php"
 )
 
 // The engine's domain edge as a site's web container reaches it on their

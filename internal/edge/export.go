@@ -36,7 +36,7 @@ func siteFor(s site.Spec, backend string, salts []byte, cacheBytes map[string]in
 	rate, burst, retry := LoginLimit(n, unit)
 	es := Site{Name: s.Name, Names: s.Domains, Backend: backend, Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
 		LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts),
-		Redirects: Redirects(site.WWWRedirects(s.Domains, s.WWWRedirect))}
+		Redirects: Redirects(site.WWWRedirects(s.Domains, s.WWWRedirect)), BodyMax: site.NginxSize(s.PHP.UploadMax)}
 	if err := es.cacheFrom(s, cacheBytes); err != nil {
 		return Site{}, err
 	}

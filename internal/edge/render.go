@@ -65,6 +65,9 @@ type Site struct {
 	// Redirects are the names that answer 301 to another of Names
 	// (--www-redirect), sorted by From.
 	Redirects []Redirect
+	// BodyMax is the site's largest request body as nginx writes it
+	// (--upload-max, e.g. "64m"); empty: the edge's default.
+	BodyMax string
 }
 
 // With no --login-rate: 10 a minute.
@@ -318,6 +321,9 @@ http {
 		server_name {{join (served .) " "}};
 		ssl_certificate {{.CertFile}};
 		ssl_certificate_key {{.KeyFile}};
+{{- if .BodyMax}}
+		client_max_body_size {{.BodyMax}};
+{{- end}}
 		limit_req zone=wpstack_login_{{.Name}} burst={{.LoginBurst}} nodelay;
 		error_page 429 @wpstack_429;
 		location @wpstack_429 {

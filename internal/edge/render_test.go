@@ -116,3 +116,23 @@ func TestEmptyConfIsRendered(t *testing.T) {
 	}
 	t.Error("recipes/edge-nginx has no empty.conf")
 }
+
+// TestRenderBodyMax: --upload-max sets the body limit of that site's HTTPS
+// server alone; the others keep the edge's default.
+func TestRenderBodyMax(t *testing.T) {
+	conf, err := Render(Config{Sites: []Site{
+		{Name: "big", Names: []string{"big.test"}, Backend: Backend("big-web-1"), Host: "big.test", BodyMax: "256m"},
+		{Name: "small", Names: []string{"small.test"}, Backend: Backend("small-web-1"), Host: "small.test"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(conf)
+	big := s[strings.Index(s, "# site big"):strings.Index(s, "# site small")]
+	if !strings.Contains(big, "client_max_body_size 256m;") {
+		t.Errorf("site big has no body limit of its own:\n%s", big)
+	}
+	if n := strings.Count(s, "client_max_body_size"); n != 2 {
+		t.Errorf("client_max_body_size appears %d times, want the default and big's", n)
+	}
+}

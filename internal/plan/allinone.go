@@ -48,6 +48,7 @@ func buildAllInOne(spec site.Spec, in Inputs) (*types.Project, error) {
 	}
 	p.Services[svc] = s
 	addFileSecrets(spec, in, p)
+	addRuntime(spec, in, p, svc)
 	return p, nil
 }
 

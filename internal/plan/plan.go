@@ -56,6 +56,7 @@ func Build(spec site.Spec, in Inputs) (*types.Project, error) {
 		},
 	}
 	addFileSecrets(spec, in, p)
+	addRuntime(spec, in, p, site.ServiceWeb)
 	addBackup(spec, in, p)
 	addEdge(spec, p)
 	return p, nil

@@ -162,7 +162,12 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	// PID 1 copies the image's core into the webroot as a task starts; the
 	// root filesystem is read-only, so the webroot is a volume of the
 	// task's own (anonymous: the engine removes it with the task).
-	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage)}
+	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage), mailMount()}
+	if v, ok := p.Volumes[VolumeMail]; ok {
+		// Per node: each node's replicas keep the mail they sent.
+		v.Labels = copyLabels(v.Labels)
+		out.Volumes[VolumeMail] = v
+	}
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
 	}

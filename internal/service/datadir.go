@@ -19,7 +19,7 @@ func ensureDataDirs(ctx context.Context, spec site.Spec, local bool) error {
 		return nil
 	}
 	db, html := spec.DataDirs()
-	dirs := []string{db, html}
+	dirs := []string{db, html, spec.MailDir()}
 	if b := spec.BackupsDir(); b != "" {
 		dirs = append(dirs, b)
 	}

@@ -20,6 +20,11 @@ import (
 // mean "keep the site's value, or the default for a new site".
 type UpOptions struct {
 	Spec site.Spec
+	// SMTPPasswordFile is a file holding the password of Spec.SMTP.User;
+	// its content becomes the site's smtp_password secret.
+	SMTPPasswordFile string
+	// SMTPCAFile is the relay's CA certificate (PEM), kept with the site.
+	SMTPCAFile string
 }
 
 // UpResult is what `up` prints.
@@ -62,6 +67,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 		return UpResult{}, err
 	}
 	if err := s.checkFolders(spec); err != nil {
+		return UpResult{}, err
+	}
+	if err := s.storeSMTPFiles(&spec, opts.SMTPPasswordFile, opts.SMTPCAFile); err != nil {
 		return UpResult{}, err
 	}
 	if spec.HasDomains() {
@@ -255,6 +263,7 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	if want.WWWRedirect != "" && spec.HasDomains() {
 		spec.WWWRedirect = want.WWWRedirect
 	}
+	mergeRuntime(&spec, want)
 	spec.ApplyDefaults()
 	if err := spec.Validate(); err != nil {
 		return spec, false, fmt.Errorf("stored spec of site %q: %w", spec.Name, err)

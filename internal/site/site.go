@@ -88,6 +88,10 @@ type Spec struct {
 	// WWWRedirect is off, to-bare or to-www (see edgeopts.go).
 	CacheSize   string `yaml:"cache_size,omitempty" json:"cache_size,omitempty"`
 	WWWRedirect string `yaml:"www_redirect,omitempty" json:"www_redirect,omitempty"`
+	// PHP settings and outgoing mail of the web service: see php.go and
+	// mail.go. Empty: the image's own.
+	PHP  PHPSettings `yaml:"php,omitempty" json:"php,omitempty"`
+	SMTP SMTP        `yaml:"smtp,omitempty" json:"smtp,omitempty"`
 }
 
 // Labels put on every resource wpstack makes.
@@ -198,6 +202,9 @@ func (s *Spec) Validate() error {
 		return err
 	}
 	if err := s.validateDomains(); err != nil {
+		return err
+	}
+	if err := s.validateRuntime(); err != nil {
 		return err
 	}
 	if s.HasDomains() {
