@@ -52,6 +52,11 @@ type Site struct {
 	// PurgeToken authenticates the site's purge requests (PurgeToken()).
 	// Empty: the site has no purge endpoint.
 	PurgeToken string
+	// ACME: the edge answers the site's HTTP-01 challenges from the files
+	// wpstack writes. Pending: no certificate yet, so HTTP only, with the
+	// challenges and a 503 for everything else.
+	ACME    bool
+	Pending bool
 }
 
 // With no --login-rate: 10 a minute.
@@ -101,7 +106,7 @@ func Render(cfg Config) ([]byte, error) {
 		}
 	}
 	for _, s := range sites {
-		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
+		if len(s.Names) == 0 || !s.Pending && (s.Backend == "" || s.Host == "") {
 			return nil, fmt.Errorf("render the edge: site %q has no names, backend or host", s.Name)
 		}
 		for _, n := range s.Names {
@@ -119,7 +124,7 @@ func Render(cfg Config) ([]byte, error) {
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS, "Purge": ListenPurge,
 		"TokenHeader": headerVar(contract.EdgePurgeTokenHeader), "URIHeader": headerVar(contract.EdgePurgeURIHeader),
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "ChallengeDir": challengeDir, "CacheSize": cacheSize, "CacheTTL": cacheTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -239,8 +244,8 @@ http {
 	}
 	limit_req_status 429;
 	limit_req_log_level warn;
-{{- range .Sites}}
-	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};
+{{- range .Sites}}{{if not .Pending}}
+	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};{{end}}
 {{- end}}
 
 	# No site has this name: a neutral 404 over HTTP, and over TLS no
@@ -255,17 +260,32 @@ http {
 		}
 	}
 {{range .Sites}}
-	# site {{.Name}}
+	# site {{.Name}}{{if .Pending}}: its certificate is being issued{{end}}
 	server {
 		listen {{$.HTTP}};
 		server_name {{join .Names " "}};
+{{- if .ACME}}
+		# HTTP-01: the files wpstack writes while the CA validates.
+		location ^~ {{$.ACME}} {
+			alias {{$.ChallengeDir}};
+			default_type text/plain;
+			add_header Cache-Control "no-store" always;
+		}
+{{- else}}
 		location {{$.ACME}} {
 			return 404 "Not Found\n";
 		}
+{{- end}}
 		location / {
+{{- if .Pending}}
+			add_header Retry-After 60 always;
+			return 503 "Service Unavailable: the site's certificate is being issued\n";
+{{- else}}
 			return 301 https://$host{{$.RedirectPort}}$request_uri;
+{{- end}}
 		}
 	}
+{{- if not .Pending}}
 	server {
 		listen {{$.HTTPS}} ssl;
 		server_name {{join .Names " "}};
@@ -339,6 +359,7 @@ http {
 			return 404 "Not Found\n";
 		}
 	}
+{{- end}}
 {{- end}}
 {{end}}}
 `))

@@ -86,6 +86,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if err := t.Check(ctx, spec); err != nil {
 		return UpResult{}, err
 	}
+	if err := s.prepareACME(ctx, t, spec); err != nil {
+		return UpResult{}, err
+	}
 	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.imageOptions(spec.WordPressSource)})
 	if err != nil {
 		return UpResult{}, err
@@ -205,6 +208,7 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 		{"--shared-storage", want.SharedStorage, spec.SharedStorage, want.SharedStorage == ""},
 		{"--domain", strings.Join(want.Domains, " "), strings.Join(spec.Domains, " "), len(want.Domains) == 0},
 		{"--tls", want.TLS, spec.TLS, want.TLS == ""},
+		{"--acme-directory", want.ACMEDirectory, spec.ACMEDirectory, want.ACMEDirectory == ""},
 		{"--http-port", want.HTTPPort, spec.HTTPPort, want.HTTPPort == 0},
 		{"--https-port", want.HTTPSPort, spec.HTTPSPort, want.HTTPSPort == 0},
 	} {
@@ -224,6 +228,9 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	}
 	if want.HSTS {
 		spec.HSTS = true
+	}
+	if want.ACMEEmail != "" {
+		spec.ACMEEmail = want.ACMEEmail
 	}
 	if want.Cache != "" && spec.HasDomains() {
 		spec.Cache = want.Cache
