@@ -14,10 +14,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -166,6 +169,9 @@ func (m *Manager) IssueACME(ctx context.Context, s site.Spec) (Leaf, error) {
 			return Leaf{}, err
 		}
 		tokens = append(tokens, chal.Token)
+		if err := m.waitChallenge(ctx, s, z.Identifier.Value, chal.Token, body); err != nil {
+			return Leaf{}, err
+		}
 		if _, err := cl.Accept(ctx, chal); err != nil {
 			return Leaf{}, explainACME(s, z.Identifier.Value, "start the validation", err)
 		}
@@ -276,6 +282,40 @@ func (m *Manager) writeChallenge(token, body string) error {
 	return nil
 }
 
+// waitChallenge returns once the edge answers the challenge for name on
+// this host, as the CA will ask it: before that, asking the CA to validate
+// would fail for a reason of wpstack's own (an edge still starting).
+func (m *Manager) waitChallenge(ctx context.Context, s site.Spec, name, token, body string) error {
+	u := fmt.Sprintf("http://%s/.well-known/acme-challenge/%s", net.JoinHostPort(m.ReachHost, strconv.Itoa(s.HTTPPort)), token)
+	hc := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var last string
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		req.Host = name
+		resp, err := hc.Do(req)
+		if err == nil {
+			got, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.TrimSpace(string(got)) == body {
+				return nil
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("site %q: the edge does not answer the ACME challenge for %s on this host's port %d after a minute (last: %s); see `wpstack edge logs`", s.Name, name, s.HTTPPort, last)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 // validToken: a token names a file, so only base64url characters.
 func validToken(t string) bool {
 	if t == "" || len(t) > 256 {
@@ -346,6 +386,10 @@ func problemFix(s site.Spec, name, what string, pe *acme.Error) error {
 		port = fmt.Sprintf(" (forwarded to the edge's --http-port %d)", s.HTTPPort)
 	}
 	short := typ[strings.LastIndex(typ, ":")+1:]
+	// Some CAs (Pebble) report a name without an address as a failed connection.
+	if l := strings.ToLower(said); short == "connection" && (strings.Contains(l, "resolve") || strings.Contains(l, "nxdomain") || strings.Contains(l, "no valid ip")) {
+		short = "dns"
+	}
 	switch short {
 	case "dns":
 		return fmt.Errorf("site %q: %s: %s does not resolve for the CA (it said: %s): give %s an A (or AAAA) record with this host's public address, wait until it is visible, then run up again", s.Name, what, name, said, name)

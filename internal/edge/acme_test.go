@@ -30,6 +30,8 @@ func TestExplainACME(t *testing.T) {
 	}{
 		{"no DNS record", authz("www.blog.example.com", prob("dns", "DNS problem: NXDOMAIN looking up A for www.blog.example.com")),
 			[]string{"www.blog.example.com does not resolve", "NXDOMAIN", "A (or AAAA) record"}},
+		{"no address, said as a connection", authz("blog.example.com", prob("connection", `could not resolve URL "http://blog.example.com:5002/.well-known/acme-challenge/x"`)),
+			[]string{"blog.example.com does not resolve", "could not resolve URL"}},
 		{"port 80 closed", authz("blog.example.com", prob("connection", "Timeout during connect (likely firewall problem)")),
 			[]string{"could not connect to http://blog.example.com/ on port 80", "likely firewall problem", "--http-port 8000", "open the firewall"}},
 		{"another machine answers", authz("blog.example.com", prob("unauthorized", "Invalid response from http://blog.example.com/.well-known/acme-challenge/x: 404")),
