@@ -75,6 +75,9 @@ func (m *Manager) ACMEValid(s site.Spec) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
+	if _, err := os.Stat(filepath.Join(m.ConfHostDir(), certsSubdir, s.Name+".key")); err != nil {
+		return time.Time{}, false
+	}
 	leaf, err := firstCert(b)
 	if err != nil || !m.now().Before(leaf.NotAfter) {
 		return time.Time{}, false
@@ -182,8 +185,12 @@ func (m *Manager) IssueACME(ctx context.Context, s site.Spec) (Leaf, error) {
 			return Leaf{}, explainACME(s, z.Identifier.Value, "validate "+z.Identifier.Value, err)
 		}
 	}
-	if order, err = cl.WaitOrder(ctx, order.URI); err != nil {
+	orderURI := order.URI
+	if order, err = cl.WaitOrder(ctx, orderURI); err != nil {
 		return Leaf{}, explainACME(s, "", "complete the order", err)
+	}
+	if order.URI == "" {
+		order.URI = orderURI
 	}
 	certKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -193,7 +200,7 @@ func (m *Manager) IssueACME(ctx context.Context, s site.Spec) (Leaf, error) {
 	if err != nil {
 		return Leaf{}, fmt.Errorf("make the certificate request of site %q: %w", s.Name, err)
 	}
-	ders, _, err := cl.CreateOrderCert(ctx, order.FinalizeURL, csr, true)
+	ders, _, err := cl.CreateCertFromOrder(ctx, order, csr, true)
 	if err != nil {
 		return Leaf{}, explainACME(s, "", "get the certificate", err)
 	}

@@ -180,6 +180,11 @@ func (s *Service) EdgeRenew(ctx context.Context, opts EdgeRenewOptions) ([]Renew
 	if len(sites) == 0 {
 		return nil, nil
 	}
+	// The edge must run and answer the challenges first (a stopped edge is
+	// started); the second Sync loads what was renewed.
+	if _, err := m.Sync(ctx, sites); err != nil {
+		return nil, err
+	}
 	res := s.renewDue(ctx, m, sites, opts.Before)
 	if _, err := m.Sync(ctx, sites); err != nil {
 		return res, err
