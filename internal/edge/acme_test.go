@@ -90,3 +90,18 @@ func TestValidToken(t *testing.T) {
 		}
 	}
 }
+
+// A renewed certificate (same files, new bytes) changes the configuration,
+// so the edge reloads and serves it.
+func TestRenewedCertReloads(t *testing.T) {
+	s := Site{Name: "a", Names: []string{"a.test"}, Backend: Backend("a-web-1"), Host: "a.test", ACME: true, CertID: certID([]byte("one"))}
+	x, err := Render(Config{Sites: []Site{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CertID = certID([]byte("two"))
+	y, _ := Render(Config{Sites: []Site{s}})
+	if string(x) == string(y) || !strings.Contains(string(y), "(certificate "+s.CertID+")") {
+		t.Error("a new certificate leaves the configuration as it was")
+	}
+}

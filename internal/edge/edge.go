@@ -148,9 +148,7 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 	// The sites served over HTTPS; a --tls acme site without a certificate
 	// yet is pending: the edge answers its challenges only.
 	var served []site.Spec
-	certsChanged := false
 	for _, s := range sites {
-		prev, _ := os.ReadFile(m.CertFile(s.Name))
 		leaf, err := m.ensureCert(ctx, s)
 		if err != nil {
 			return false, err
@@ -159,8 +157,6 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, ACME: true, Pending: true})
 			continue
 		}
-		// nginx reads certificates when it loads its configuration.
-		certsChanged = certsChanged || !bytes.Equal(prev, leaf)
 		served = append(served, s)
 		leaves[s.Name] = leaf
 		n, unit, err := site.ParseLoginRate(s.LoginRate)
@@ -176,7 +172,8 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, fmt.Errorf("read the salts of site %q for its purge token: %w", s.Name, err)
 		}
 		cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, Backend: Backend(s.ContainerName(site.ServiceWeb)), Host: s.CanonicalHost(), HSTS: s.HSTS, Cache: s.Cache == site.CacheOn,
-			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts), ACME: s.TLS == site.TLSACME})
+			LoginRate: rate, LoginBurst: burst, LoginRetryAfter: retry, PurgeToken: PurgeToken(salts), ACME: s.TLS == site.TLSACME,
+			CertID: certID(leaf)})
 	}
 	conf, err := Render(cfg)
 	if err != nil {
@@ -231,7 +228,7 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 	if err := m.connect(ctx, served); err != nil {
 		return false, err
 	}
-	if cur != nil && cur.State != nil && cur.State.Running && (!bytes.Equal(old, conf) || certsChanged) {
+	if cur != nil && cur.State != nil && cur.State.Running && !bytes.Equal(old, conf) {
 		if err := m.reload(ctx); err != nil {
 			return false, err
 		}
@@ -240,6 +237,14 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 		return false, err
 	}
 	return false, m.waitServing(ctx, ports, served, leaves)
+}
+
+// certID names a certificate chain in the configuration: nginx reads
+// certificates when it loads its configuration, so a renewed one (same
+// path, new bytes) must change the configuration to be reloaded.
+func certID(chain []byte) string {
+	sum := sha256.Sum256(chain)
+	return "sha256:" + hex.EncodeToString(sum[:8])
 }
 
 func (m *Manager) prepareDirs() error {

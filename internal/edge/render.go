@@ -57,6 +57,9 @@ type Site struct {
 	// challenges and a 503 for everything else.
 	ACME    bool
 	Pending bool
+	// CertID names the certificate served (a hash of its chain): a new
+	// certificate changes the configuration, so nginx reloads and reads it.
+	CertID string
 }
 
 // With no --login-rate: 10 a minute.
@@ -260,7 +263,7 @@ http {
 		}
 	}
 {{range .Sites}}
-	# site {{.Name}}{{if .Pending}}: its certificate is being issued{{end}}
+	# site {{.Name}}{{if .Pending}}: its certificate is being issued{{end}}{{if .CertID}} (certificate {{.CertID}}){{end}}
 	server {
 		listen {{$.HTTP}};
 		server_name {{join .Names " "}};
