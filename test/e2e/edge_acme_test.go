@@ -184,6 +184,9 @@ func TestEdgeACME(t *testing.T) {
 		e.cleanupSite(bad)
 		r := e.mustFail([]string{badName, "does not resolve for the CA", "could not resolve", "A (or AAAA) record"},
 			append([]string{"up", bad, "--domain", badName}, acmeArgs...)...)
+		if i := strings.LastIndex(r.stderr, "error:"); i >= 0 {
+			t.Logf("the refusal: %s", strings.TrimSpace(r.stderr[i:]))
+		}
 		if strings.Contains(r.stderr+r.stdout, "PRIVATE KEY") {
 			t.Error("a key reached the output")
 		}
