@@ -21,9 +21,10 @@ address itself. The first ` + "`wpstack up SITE --domain NAME`" + ` starts it; i
 removed when the last site with a domain goes (down or destroy).`,
 		Example: `  wpstack edge status
   wpstack edge logs --follow
-  wpstack edge ca`,
+  wpstack edge ca
+  wpstack edge renew`,
 	}
-	c.AddCommand(newEdgeStatus(g), newEdgeLogs(g), newEdgeCA(g))
+	c.AddCommand(newEdgeStatus(g), newEdgeLogs(g), newEdgeCA(g), newEdgeRenew(g))
 	return c
 }
 

@@ -75,6 +75,14 @@ SNI. HTTP redirects to HTTPS; the site's URL is https://FIRST-NAME/. TLS:
                      has under 30 days left
   --tls cert         your PEM pair (--cert FILE --key FILE), checked first:
                      the key matches, every --domain is covered, not expired
+  --tls acme         from Let's Encrypt (or --acme-directory URL) over
+                     HTTP-01, answered by the edge on port 80: every name
+                     must point at this host and port 80 be open to the
+                     internet. --acme-email is the account's contact. The
+                     first certificate comes before the site is made (a
+                     refusal says what the CA reported and leaves nothing);
+                     renewed 30 days before expiry by up and by
+                     wpstack edge renew (run it daily from a timer)
 Cache (on by default with --domain; --cache off turns it off): anonymous GET
 and HEAD are served from the edge's full-page cache (X-Cache: HIT, MISS or
 BYPASS); logged-in users, commenters, carts, password-protected posts,
@@ -110,6 +118,7 @@ goes back to the mailbox.`,
   DOCKER_HOST=ssh://manager wpstack up blog --target swarm --replicas 2 \
       --registry registry.example:5000 --port 8080 --shared-storage /mnt/shared/blog
   wpstack up shop --domain shop.test --domain www.shop.test --tls local
+  wpstack up blog --domain blog.example.com --tls acme --acme-email me@example.com
   wpstack up wiki --domain wiki.corp --tls cert --cert /etc/ssl/wiki.pem --key /etc/ssl/wiki.key --hsts
   wpstack up blog --domain blog.test --http-port 8000 --https-port 8443 --cache off
   wpstack up blog --domain blog.test --login-rate 5/m
@@ -180,7 +189,9 @@ goes back to the mailbox.`,
 	f.StringVar(&spec.Registry, "registry", "", "swarm: registry HOST:PORT every node pulls the site's images from (required with more than one node)")
 	f.StringVar(&spec.SharedStorage, "shared-storage", "", "swarm: path mounted on every node (NFS, GlusterFS...) that holds wp-content")
 	f.StringArrayVar(&spec.Domains, "domain", nil, "serve the site under this name through the edge (repeat for more; the first is its URL)")
-	f.StringVar(&spec.TLS, "tls", "", "with --domain: local (wpstack's own CA, default) or cert (--cert and --key)")
+	f.StringVar(&spec.TLS, "tls", "", "with --domain: local (wpstack's own CA, default), acme (Let's Encrypt, --acme-email) or cert (--cert and --key)")
+	f.StringVar(&spec.ACMEEmail, "acme-email", "", "with --tls acme: the ACME account's contact address")
+	f.StringVar(&spec.ACMEDirectory, "acme-directory", "", "with --tls acme: the ACME directory URL (default Let's Encrypt's production one)")
 	f.StringVar(&spec.CertFile, "cert", "", "with --tls cert: the site's certificate, PEM (chain after it)")
 	f.StringVar(&spec.KeyFile, "key", "", "with --tls cert: the certificate's private key, PEM")
 	f.IntVar(&spec.HTTPPort, "http-port", 0, "with --domain: the edge's HTTP host port (default 80)")

@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -69,6 +70,9 @@ type Manager struct {
 	// SaltsFile is where a site's salts file is: its purge token is
 	// derived from it (PurgeToken).
 	SaltsFile func(site string) string
+	// ACMERoots, when set, are the roots trusted for the ACME directory's
+	// HTTPS instead of the system's (a private or test CA).
+	ACMERoots *x509.CertPool
 }
 
 // PurgeToken is a site's secret for the edge's purge endpoint, derived
@@ -142,16 +146,25 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 	cfg := Config{HTTPSPort: ports.HTTPS}
 	leaves := map[string][]byte{}
 	cacheBytes := map[string]int64{}
+	// The sites served over HTTPS; a --tls acme site without a certificate
+	// yet is pending: the edge answers its challenges only.
+	var served []site.Spec
 	for _, s := range sites {
 		leaf, err := m.ensureCert(ctx, s)
 		if err != nil {
 			return false, err
 		}
+		if leaf == nil {
+			cfg.Sites = append(cfg.Sites, Site{Name: s.Name, Names: s.Domains, ACME: true, Pending: true})
+			continue
+		}
+		served = append(served, s)
 		leaves[s.Name] = leaf
 		es, err := m.siteConfig(s, Backend(s.ContainerName(site.ServiceWeb)), cacheBytes)
 		if err != nil {
 			return false, err
 		}
+		es.ACME, es.CertID = s.TLS == site.TLSACME, certID(leaf)
 		cfg.Sites = append(cfg.Sites, es)
 	}
 	if info, err := m.Cli.Info(ctx); err == nil {
@@ -209,7 +222,7 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, fmt.Errorf("start the edge: %w", err)
 		}
 	}
-	if err := m.connect(ctx, sites); err != nil {
+	if err := m.connect(ctx, served); err != nil {
 		return false, err
 	}
 	if cur != nil && cur.State != nil && cur.State.Running && !bytes.Equal(old, conf) {
@@ -217,14 +230,22 @@ func (m *Manager) Sync(ctx context.Context, sites []site.Spec) (removed bool, er
 			return false, err
 		}
 	}
-	if err := m.disconnectOthers(ctx, sites); err != nil {
+	if err := m.disconnectOthers(ctx, served); err != nil {
 		return false, err
 	}
-	return false, m.waitServing(ctx, ports, sites, leaves)
+	return false, m.waitServing(ctx, ports, served, leaves)
+}
+
+// certID names a certificate chain in the configuration: nginx reads
+// certificates when it loads its configuration, so a renewed one (same
+// path, new bytes) must change the configuration to be reloaded.
+func certID(chain []byte) string {
+	sum := sha256.Sum256(chain)
+	return "sha256:" + hex.EncodeToString(sum[:8])
 }
 
 func (m *Manager) prepareDirs() error {
-	for _, d := range []string{m.Dir(), m.ConfHostDir(), filepath.Join(m.ConfHostDir(), certsSubdir)} {
+	for _, d := range []string{m.Dir(), m.ConfHostDir(), filepath.Join(m.ConfHostDir(), certsSubdir), filepath.Join(m.ConfHostDir(), challengeSubdir)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("create the edge's folder %s: %w", d, err)
 		}
@@ -235,7 +256,7 @@ func (m *Manager) prepareDirs() error {
 	// The edge runs as UID; when wpstack runs as root the folder it reads is
 	// UID's alone (else the edge runs as the invoking user, see user()).
 	if os.Geteuid() == 0 {
-		for _, d := range []string{m.ConfHostDir(), filepath.Join(m.ConfHostDir(), certsSubdir)} {
+		for _, d := range []string{m.ConfHostDir(), filepath.Join(m.ConfHostDir(), certsSubdir), filepath.Join(m.ConfHostDir(), challengeSubdir)} {
 			if err := os.Chown(d, UID, UID); err != nil {
 				return fmt.Errorf("give %s to the edge's user: %w", d, err)
 			}
@@ -261,7 +282,8 @@ func (m *Manager) writeConf(rel string, data []byte) error {
 // ensureCert puts the site's certificate and key where the edge reads
 // them and returns the certificate (PEM): for local, a leaf of the local
 // CA, issued again when it has under 30 days left or lacks a name; for
-// cert, the user's pair, checked again.
+// cert, the user's pair, checked again; for acme, the one the CA issued
+// (IssueACME), or nil while there is none: the site is pending.
 func (m *Manager) ensureCert(ctx context.Context, s site.Spec) ([]byte, error) {
 	certRel := filepath.Join(certsSubdir, s.Name+".crt")
 	keyRel := filepath.Join(certsSubdir, s.Name+".key")
@@ -288,6 +310,18 @@ func (m *Manager) ensureCert(ctx context.Context, s site.Spec) ([]byte, error) {
 		}
 		events.Emit(ctx, res, events.Done, "the given certificate, valid until "+until.UTC().Format("2006-01-02"))
 		return cert, nil
+	case site.TLSACME:
+		have, err := os.ReadFile(filepath.Join(m.ConfHostDir(), certRel))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the certificate of site %q: %w", s.Name, err)
+		}
+		if _, err := os.Stat(filepath.Join(m.ConfHostDir(), keyRel)); err != nil {
+			return nil, nil
+		}
+		return have, nil
 	case site.TLSLocal:
 		have, err := os.ReadFile(filepath.Join(m.ConfHostDir(), certRel))
 		if err == nil && !NeedsRenewal(have, s.Domains, m.now()) {

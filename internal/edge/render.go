@@ -68,6 +68,14 @@ type Site struct {
 	// BodyMax is the site's largest request body as nginx writes it
 	// (--upload-max, e.g. "64m"); empty: the edge's default.
 	BodyMax string
+	// ACME: the edge answers the site's HTTP-01 challenges from the files
+	// wpstack writes. Pending: no certificate yet, so HTTP only, with the
+	// challenges and a 503 for everything else.
+	ACME    bool
+	Pending bool
+	// CertID names the certificate served (a hash of its chain): a new
+	// certificate changes the configuration, so nginx reloads and reads it.
+	CertID string
 }
 
 // With no --login-rate: 10 a minute.
@@ -123,7 +131,7 @@ func Render(cfg Config) ([]byte, error) {
 		}
 	}
 	for _, s := range sites {
-		if len(s.Names) == 0 || s.Backend == "" || s.Host == "" {
+		if len(s.Names) == 0 || !s.Pending && (s.Backend == "" || s.Host == "") {
 			return nil, fmt.Errorf("render the edge: site %q has no names, backend or host", s.Name)
 		}
 		for _, n := range s.Names {
@@ -146,7 +154,7 @@ func Render(cfg Config) ([]byte, error) {
 	err := confTemplate.Execute(&b, map[string]any{
 		"Sites": sites, "RedirectPort": redirectPort, "HTTP": ListenHTTP, "HTTPS": ListenHTTPS, "Purge": ListenPurge,
 		"TokenHeader": headerVar(contract.EdgePurgeTokenHeader), "URIHeader": headerVar(contract.EdgePurgeURIHeader),
-		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheTTL": cacheTTL, "CacheDir": cacheDir,
+		"HSTSMaxAge": hstsMaxAge, "ACME": acmeChallenge, "CacheTTL": cacheTTL, "CacheDir": cacheDir, "ChallengeDir": challengeDir,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the edge: %w", err)
@@ -265,8 +273,8 @@ http {
 	}
 	limit_req_status 429;
 	limit_req_log_level warn;
-{{- range .Sites}}
-	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};
+{{- range .Sites}}{{if not .Pending}}
+	limit_req_zone $wpstack_login_addr zone=wpstack_login_{{.Name}}:1m rate={{.LoginRate}};{{end}}
 {{- end}}
 {{- range .Sites}}
 	proxy_cache_path {{$.CacheDir}}/{{.Name}} levels=1:2 keys_zone={{zone .Name}}:{{.CacheKeys}} max_size={{.CacheSize}} inactive=10m use_temp_path=off;
@@ -284,22 +292,37 @@ http {
 		}
 	}
 {{range .Sites}}
-	# site {{.Name}}
+	# site {{.Name}}{{if .Pending}}: its certificate is being issued{{end}}{{if .CertID}} (certificate {{.CertID}}){{end}}
 	server {
 		listen {{$.HTTP}};
 		server_name {{join .Names " "}};
+{{- if .ACME}}
+		# HTTP-01: the files wpstack writes while the CA validates.
+		location ^~ {{$.ACME}} {
+			alias {{$.ChallengeDir}};
+			default_type text/plain;
+			add_header Cache-Control "no-store" always;
+		}
+{{- else}}
 		location {{$.ACME}} {
 			return 404 "Not Found\n";
 		}
+{{- end}}
 		location / {
+{{- if .Pending}}
+			add_header Retry-After 60 always;
+			return 503 "Service Unavailable: the site's certificate is being issued\n";
+{{- else}}
 {{- range .Redirects}}
 			if ($host = "{{.From}}") {
 				return 301 https://{{.To}}{{$.RedirectPort}}$request_uri;
 			}
 {{- end}}
 			return 301 https://$host{{$.RedirectPort}}$request_uri;
+{{- end}}
 		}
 	}
+{{- if not .Pending}}
 {{- $site := .}}
 {{- range .Redirects}}
 	server {
@@ -392,6 +415,7 @@ http {
 			return 404 "Not Found\n";
 		}
 	}
+{{- end}}
 {{- end}}
 {{end}}}
 `))

@@ -23,10 +23,14 @@ func TestRenderGolden(t *testing.T) {
 	shop.CacheSite(256<<20, "256m")
 	www := Config{HTTPSPort: 443, Sites: []Site{shop}}
 	port := Config{HTTPSPort: 8443, Sites: []Site{{Name: "blog", Names: []string{"blog.test"}, Backend: Backend("blog-web-1"), Host: "blog.test:8443", PurgeToken: "0123abcd"}}}
+	acme := Config{HTTPSPort: 443, Sites: []Site{
+		{Name: "blog", Names: []string{"blog.example.com"}, Backend: Backend("blog-web-1"), Host: "blog.example.com", Cache: true, PurgeToken: "0123abcd", ACME: true},
+		{Name: "news", Names: []string{"news.example.com", "www.news.example.com"}, ACME: true, Pending: true},
+	}}
 	for _, tt := range []struct {
 		name string
 		cfg  Config
-	}{{"empty", Config{}}, {"two-sites", two}, {"https-port", port}, {"www-redirect", www}} {
+	}{{"empty", Config{}}, {"two-sites", two}, {"https-port", port}, {"www-redirect", www}, {"acme", acme}} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Render(tt.cfg)
 			if err != nil {

@@ -152,7 +152,15 @@ func (s *Service) syncEdge(ctx context.Context, t any, spec site.Spec, leaving b
 	if err != nil {
 		return err
 	}
-	_, err = s.edgeManager(e, spec).Sync(ctx, sites)
+	m, err := s.acmeManager(e, spec)
+	if err != nil {
+		return err
+	}
+	if !leaving {
+		// Every reconfiguration renews what is due (see acme.go).
+		s.renewDue(ctx, m, sites, edge.RenewBefore)
+	}
+	_, err = m.Sync(ctx, sites)
 	return err
 }
 
@@ -166,8 +174,13 @@ func (s *Service) siteTLS(spec site.Spec) (*tls.Config, error) {
 	}
 	m := edge.Manager{Root: s.store.Root}
 	file := spec.CertFile
-	if spec.TLS == site.TLSLocal {
+	switch spec.TLS {
+	case site.TLSLocal:
 		file, _ = edge.CAPaths(m.CADir())
+	case site.TLSACME:
+		// The chain the CA sent: its intermediate is the issuer to trust
+		// (a public CA's root is among the system's anyway).
+		file = m.CertFile(spec.Name)
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {

@@ -102,6 +102,9 @@ func (s *Service) Up(ctx context.Context, opts UpOptions) (UpResult, error) {
 	if _, err := s.recoverInterrupted(ctx, t, spec); err != nil {
 		return UpResult{}, err
 	}
+	if err := s.prepareACME(ctx, t, spec); err != nil {
+		return UpResult{}, err
+	}
 	img, err := t.Build(ctx, spec, target.BuildOptions{Options: s.siteImageOptions(spec)})
 	if err != nil {
 		return UpResult{}, err
@@ -231,6 +234,7 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 		{"--shared-storage", want.SharedStorage, spec.SharedStorage, want.SharedStorage == ""},
 		{"--domain", strings.Join(want.Domains, " "), strings.Join(spec.Domains, " "), len(want.Domains) == 0},
 		{"--tls", want.TLS, spec.TLS, want.TLS == ""},
+		{"--acme-directory", want.ACMEDirectory, spec.ACMEDirectory, want.ACMEDirectory == ""},
 		{"--http-port", want.HTTPPort, spec.HTTPPort, want.HTTPPort == 0},
 		{"--https-port", want.HTTPSPort, spec.HTTPSPort, want.HTTPSPort == 0},
 	} {
@@ -250,6 +254,9 @@ func (s *Service) mergeSpec(want site.Spec) (site.Spec, bool, error) {
 	}
 	if want.HSTS {
 		spec.HSTS = true
+	}
+	if want.ACMEEmail != "" {
+		spec.ACMEEmail = want.ACMEEmail
 	}
 	if want.Cache != "" && spec.HasDomains() {
 		spec.Cache = want.Cache

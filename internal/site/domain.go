@@ -12,6 +12,7 @@ import (
 const (
 	TLSLocal = "local" // a leaf from wpstack's own CA, made offline
 	TLSCert  = "cert"  // the user's PEM certificate and key
+	TLSACME  = "acme"  // from an ACME CA over HTTP-01 (see acme.go)
 )
 
 // Values of --cache. Off by default until the cache is purged on publish:
@@ -69,8 +70,8 @@ func (s *Spec) HasDomains() bool { return len(s.Domains) > 0 }
 // validateDomains checks the edge fields of a defaulted spec.
 func (s *Spec) validateDomains() error {
 	if !s.HasDomains() {
-		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" || s.LoginRate != "" || s.CacheSize != "" || s.WWWRedirect != "" {
-			return fmt.Errorf("--tls, --cert, --key, --hsts, --cache, --cache-size, --www-redirect, --login-rate, --http-port and --https-port need at least one --domain")
+		if s.TLS != "" || s.CertFile != "" || s.KeyFile != "" || s.HSTS || s.HTTPPort != 0 || s.HTTPSPort != 0 || s.Cache != "" || s.LoginRate != "" || s.CacheSize != "" || s.WWWRedirect != "" || s.ACMEEmail != "" || s.ACMEDirectory != "" {
+			return fmt.Errorf("--tls, --cert, --key, --acme-email, --acme-directory, --hsts, --cache, --cache-size, --www-redirect, --login-rate, --http-port and --https-port need at least one --domain")
 		}
 		return nil
 	}
@@ -94,7 +95,14 @@ func (s *Spec) validateDomains() error {
 		// An ACME challenge reaches whichever node the CA picks (docs/swarm.md).
 		return fmt.Errorf("--tls %s is not offered on a swarm: use --tls local, or --tls cert --cert FILE --key FILE with a certificate obtained elsewhere", s.TLS)
 	}
+	if s.TLS != TLSACME && (s.ACMEEmail != "" || s.ACMEDirectory != "") {
+		return fmt.Errorf("--acme-email and --acme-directory go with --tls acme")
+	}
 	switch s.TLS {
+	case TLSACME:
+		if err := s.validateACME(); err != nil {
+			return err
+		}
 	case TLSLocal:
 		if s.CertFile != "" || s.KeyFile != "" {
 			return fmt.Errorf("--cert and --key go with --tls cert; with --tls local wpstack makes the certificate")
@@ -107,7 +115,7 @@ func (s *Spec) validateDomains() error {
 			return fmt.Errorf("--cert and --key must be absolute paths (got %q, %q)", s.CertFile, s.KeyFile)
 		}
 	default:
-		return fmt.Errorf("unknown TLS source %q: use --tls local (wpstack's own CA, offline) or --tls cert --cert FILE --key FILE", s.TLS)
+		return fmt.Errorf("unknown TLS source %q: use --tls local (wpstack's own CA, offline), --tls acme --acme-email ADDRESS (Let's Encrypt) or --tls cert --cert FILE --key FILE", s.TLS)
 	}
 	switch s.Cache {
 	case CacheOn, CacheOff:
@@ -141,6 +149,9 @@ func (s *Spec) applyDomainDefaults() {
 	}
 	if s.TLS == "" {
 		s.TLS = TLSLocal
+	}
+	if s.TLS == TLSACME && s.ACMEDirectory == "" {
+		s.ACMEDirectory = LetsEncrypt
 	}
 	if s.HTTPPort == 0 {
 		s.HTTPPort = DefaultHTTPPort

@@ -62,7 +62,7 @@ func TestDomainSpec(t *testing.T) {
 	}{
 		{func(s *Spec) { s.Port = 8081 }, "drop --port"},
 		{func(s *Spec) { s.Domains = append(s.Domains, "shop.test") }, "given twice"},
-		{func(s *Spec) { s.TLS = "acme" }, "unknown TLS source"},
+		{func(s *Spec) { s.TLS = "letsencrypt" }, "unknown TLS source"},
 		{func(s *Spec) { s.TLS = TLSCert }, "--cert FILE and --key FILE"},
 		{func(s *Spec) { s.TLS, s.CertFile, s.KeyFile = TLSCert, "c.pem", "k.pem" }, "absolute"},
 		{func(s *Spec) { s.CertFile = "/c.pem" }, "go with --tls cert"},

@@ -66,11 +66,14 @@ type Spec struct {
 	// names (the first is the one in its URL) instead of a port of its own;
 	// see domain.go.
 	Domains []string `yaml:"domains,omitempty" json:"domains,omitempty"`
-	// TLS is where the site's certificate comes from: local or cert (with
-	// CertFile and KeyFile, the user's PEM pair as given).
-	TLS      string `yaml:"tls,omitempty" json:"tls,omitempty"`
-	CertFile string `yaml:"cert_file,omitempty" json:"cert_file,omitempty"`
-	KeyFile  string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
+	// TLS is where the site's certificate comes from: local, cert (with
+	// CertFile and KeyFile, the user's PEM pair as given) or acme (from
+	// ACMEDirectory, the account's contact ACMEEmail; see acme.go).
+	TLS           string `yaml:"tls,omitempty" json:"tls,omitempty"`
+	CertFile      string `yaml:"cert_file,omitempty" json:"cert_file,omitempty"`
+	KeyFile       string `yaml:"key_file,omitempty" json:"key_file,omitempty"`
+	ACMEEmail     string `yaml:"acme_email,omitempty" json:"acme_email,omitempty"`
+	ACMEDirectory string `yaml:"acme_directory,omitempty" json:"acme_directory,omitempty"`
 	// HTTPPort and HTTPSPort are the edge's host ports, HSTS its
 	// Strict-Transport-Security header for this site.
 	HTTPPort  int  `yaml:"http_port,omitempty" json:"http_port,omitempty"`
