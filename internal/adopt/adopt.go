@@ -29,6 +29,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"github.com/wpstack/wpstack/internal/backup/enginesite"
 	"github.com/wpstack/wpstack/internal/events"
 	"github.com/wpstack/wpstack/internal/importer"
 )
@@ -377,24 +378,7 @@ func (st Stack) dump(ctx context.Context, cli client.APIClient, w io.Writer) err
 // files copies wp-content out of the web container (running or not;
 // volume or host folder alike) through the engine's archive endpoint.
 func (st Stack) files(ctx context.Context, cli client.APIClient, fn func(*tar.Header, io.Reader) error) error {
-	rc, _, err := cli.CopyFromContainer(ctx, st.Web.Container, webroot+"/wp-content")
-	if err != nil {
-		return fmt.Errorf("copy wp-content from %s: %w", st.Web.Container, err)
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("copy wp-content from %s: %w", st.Web.Container, err)
-		}
-		if err := fn(h, tr); err != nil {
-			return err
-		}
-	}
+	return enginesite.ReadTree(ctx, cli, st.Web.Container, webroot+"/wp-content", fn)
 }
 
 // execIn runs cmd in a container and returns its exit code.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -42,14 +41,8 @@ removed, and SITE is never changed.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			to.Name = args[1]
-			for _, p := range []*string{&to.CertFile, &to.KeyFile} {
-				if *p != "" {
-					abs, err := filepath.Abs(*p)
-					if err != nil {
-						return fmt.Errorf("%s: %w", *p, err)
-					}
-					*p = abs
-				}
+			if err := absPaths(&to.CertFile, &to.KeyFile); err != nil {
+				return err
 			}
 			ctx, svc, done, err := g.start(cmd.Context())
 			if err != nil {

@@ -129,14 +129,8 @@ goes back to the mailbox.`,
 		Args: exactlyOneSite,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Name = args[0]
-			for _, p := range []*string{&spec.CertFile, &spec.KeyFile} {
-				if *p != "" {
-					abs, err := filepath.Abs(*p)
-					if err != nil {
-						return fmt.Errorf("%s: %w", *p, err)
-					}
-					*p = abs
-				}
+			if err := absPaths(&spec.CertFile, &spec.KeyFile); err != nil {
+				return err
 			}
 			if spec.DataDir != "" {
 				abs, err := filepath.Abs(spec.DataDir)
@@ -224,4 +218,20 @@ func baseOriginText(origin string) string {
 	default:
 		return origin
 	}
+}
+
+// absPaths makes the given file paths absolute: the spec keeps them, and
+// later commands may run from another folder.
+func absPaths(paths ...*string) error {
+	for _, p := range paths {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *p, err)
+		}
+		*p = abs
+	}
+	return nil
 }

@@ -306,16 +306,21 @@ func edgeService(project, published string, opts StackOptions) types.ServiceConf
 	lockDown(&s)
 	s.Ports = []types.ServicePortConfig{{Target: EdgePort, Published: published, Protocol: "tcp", Mode: "host"}}
 	s.Image = StackImage(opts.Registry, opts.EdgeImage)
-	s.Deploy = &types.DeployConfig{
+	s.Deploy = edgeDeploy(labels, opts.UpdateDelay)
+	return s
+}
+
+// edgeDeploy runs an edge on every node. A host-mode port is held by one
+// task per node: the old edge stops (gracefully: it finishes its requests)
+// before the new one starts.
+func edgeDeploy(labels map[string]string, delay time.Duration) *types.DeployConfig {
+	return &types.DeployConfig{
 		Mode:          "global",
 		Labels:        copyLabels(labels),
 		EndpointMode:  EndpointDNSRR,
 		RestartPolicy: restartAny(),
-		// A host-mode port is held by one task per node: the old edge
-		// stops before the new one starts.
-		UpdateConfig: rolling("stop-first", opts.UpdateDelay),
+		UpdateConfig:  rolling("stop-first", delay),
 	}
-	return s
 }
 
 // lockDown hardens a stack-only service that starts as its final user and

@@ -73,15 +73,6 @@ func domainEdgeService(project string, opts StackOptions, out *types.Project) ty
 		{Target: e.HTTPSTarget, Published: fmt.Sprint(e.HTTPSPort), Protocol: "tcp", Mode: "host"},
 	}
 	s.Image = StackImage(opts.Registry, opts.EdgeImage)
-	s.Deploy = &types.DeployConfig{
-		Mode:          "global",
-		Labels:        copyLabels(labels),
-		EndpointMode:  EndpointDNSRR,
-		RestartPolicy: restartAny(),
-		// A host-mode port is held by one task per node: the old edge
-		// stops (gracefully: nginx finishes its requests) before the new
-		// one starts.
-		UpdateConfig: rolling("stop-first", opts.UpdateDelay),
-	}
+	s.Deploy = edgeDeploy(labels, opts.UpdateDelay)
 	return s
 }

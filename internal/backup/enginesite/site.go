@@ -220,9 +220,15 @@ func (s Site) Dump(ctx context.Context, w io.Writer) error {
 
 // Files implements Source.
 func (s Site) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) error) error {
-	rc, _, err := s.Cli.CopyFromContainer(ctx, s.webContainer(), s.content())
+	return ReadTree(ctx, s.Cli, s.webContainer(), s.content(), fn)
+}
+
+// ReadTree streams the tree at path in a container (running or not) to fn
+// through the engine's archive endpoint, one member at a time.
+func ReadTree(ctx context.Context, cli client.APIClient, container, path string, fn func(h *tar.Header, r io.Reader) error) error {
+	rc, _, err := cli.CopyFromContainer(ctx, container, path)
 	if err != nil {
-		return fmt.Errorf("read wp-content from %s: %w", s.webContainer(), err)
+		return fmt.Errorf("read %s from %s: %w", path, container, err)
 	}
 	defer rc.Close()
 	tr := tar.NewReader(rc)
@@ -232,7 +238,7 @@ func (s Site) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) err
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read wp-content from %s: %w", s.webContainer(), err)
+			return fmt.Errorf("read %s from %s: %w", path, container, err)
 		}
 		if err := fn(h, tr); err != nil {
 			return err
