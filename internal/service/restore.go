@@ -191,6 +191,11 @@ func (s *Service) restoreInto(ctx context.Context, opts RestoreOptions, man back
 	if err := wp.WaitServing(ctx, 60*time.Second); err != nil {
 		return result, err
 	}
+	// Data from an older WordPress (an import, an old backup) meets this
+	// site's core: its schema follows, as wp-admin would ask an admin to.
+	if err := wp.UpgradeDatabase(ctx); err != nil {
+		return result, err
+	}
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s restored, %d tables, %d files", mb(total), man.Tables, man.Files()))
 	return result, nil
 }
