@@ -25,6 +25,9 @@ type StackEdge struct {
 	UID int
 	// Secrets are the edge's configuration, certificate and key.
 	Secrets []EdgeSecret
+	// CacheDir is the cache zones' folder, a tmpfs of its own: nginx makes
+	// each site's zone folder in it, but not the folder itself.
+	CacheDir string
 }
 
 // EdgeSecret is one file the edge reads, handed over as a swarm secret.
@@ -62,6 +65,9 @@ func domainEdgeService(project string, opts StackOptions, out *types.Project) ty
 	s.Entrypoint = append(types.ShellCommand(nil), e.Command...)
 	s.Networks = map[string]*types.ServiceNetworkConfig{NetworkEdge: nil}
 	lockDown(&s)
+	if e.CacheDir != "" {
+		s.Tmpfs = append(s.Tmpfs, e.CacheDir)
+	}
 	mode := types.FileMode(0o400)
 	uid := fmt.Sprint(e.UID)
 	for _, sec := range e.Secrets {

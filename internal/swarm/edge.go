@@ -32,8 +32,9 @@ func stackEdge(s site.Spec, f *target.EdgeFiles) (*plan.StackEdge, error) {
 	e := &plan.StackEdge{
 		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
 		HTTPTarget: edge.ListenHTTP, HTTPSTarget: edge.ListenHTTPS,
-		Command: contract.Command(contract.RoleRun, "--", "/usr/sbin/nginx", "-e", "stderr", "-c", edge.StackConfFile),
-		UID:     edge.UID,
+		Command:  contract.Command(contract.RoleRun, "--", "/usr/sbin/nginx", "-e", "stderr", "-c", edge.StackConfFile),
+		UID:      edge.UID,
+		CacheDir: edge.CacheDir,
 	}
 	for _, sec := range []struct{ key, file, target string }{
 		{"edge_conf", f.Conf, edge.StackConfFile},
