@@ -3,8 +3,10 @@ package swarm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
@@ -75,8 +77,8 @@ func (c *Cluster) Remove(ctx context.Context, stack string, opts RemoveOptions) 
 			return fmt.Errorf("list volumes of stack %s: %w", stack, err)
 		}
 		for _, v := range vols.Volumes {
-			if err := c.cli.VolumeRemove(ctx, v.Name, false); err != nil && !isNotFound(err) {
-				return fmt.Errorf("remove volume %s: %w", v.Name, err)
+			if err := c.removeVolume(ctx, v.Name, time.Minute); err != nil {
+				return err
 			}
 		}
 		image := jobImage(svcs, stack)
@@ -155,6 +157,28 @@ func (c *Cluster) removeNetwork(ctx context.Context, id, name string) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("remove network %s: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// removeVolume retries while the volume is in use: a task the swarm was
+// still starting for a removed service (an update or rollback in flight)
+// can hold it a moment after the services are gone.
+func (c *Cluster) removeVolume(ctx context.Context, name string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := c.cli.VolumeRemove(ctx, name, false)
+		if err == nil || isNotFound(err) {
+			return nil
+		}
+		inUse := errdefs.IsConflict(err) || strings.Contains(err.Error(), "in use")
+		if !inUse || time.Now().After(deadline) {
+			return fmt.Errorf("remove volume %s: %w", name, err)
 		}
 		select {
 		case <-ctx.Done():
