@@ -162,6 +162,10 @@ func readLiteral(r *bufio.Reader, q byte, buf []byte, max int) ([]byte, error) {
 	}
 }
 
+// UnescapeSQL undoes MariaDB's string escapes, and the doubled quote q, in
+// the body of a quoted literal (without its quotes).
+func UnescapeSQL(b []byte, q byte) []byte { return unescape(b, q) }
+
 // unescape undoes MariaDB's string escapes, and the doubled quote q.
 func unescape(b []byte, q byte) []byte {
 	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, q) < 0 {

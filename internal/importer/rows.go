@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/wpstack/wpstack/internal/backup"
 )
 
 // parseRows reads the rows of an INSERT statement's tail (after the table
@@ -142,37 +144,17 @@ func (p *rowParser) value() (string, error) {
 	}
 	if c := p.peek(); c == '\'' || c == '"' {
 		p.i++
-		var out []byte
+		st := p.i
 		for p.i < len(p.b) {
 			d := p.b[p.i]
 			p.i++
 			switch {
 			case d == '\\' && p.i < len(p.b):
-				e := p.b[p.i]
-				p.i++
-				switch e {
-				case 'n':
-					out = append(out, '\n')
-				case 'r':
-					out = append(out, '\r')
-				case 't':
-					out = append(out, '\t')
-				case '0':
-					out = append(out, 0)
-				case 'Z':
-					out = append(out, 26)
-				default:
-					out = append(out, e)
-				}
+				p.i++ // the escaped byte, whatever it is
+			case d == c && p.peek() == c:
+				p.i++ // a doubled quote
 			case d == c:
-				if p.peek() == c {
-					out = append(out, c)
-					p.i++
-					continue
-				}
-				return string(out), nil
-			default:
-				out = append(out, d)
+				return string(backup.UnescapeSQL(p.b[st:p.i-1], c)), nil
 			}
 		}
 		return "", fmt.Errorf("unterminated string")
