@@ -122,6 +122,8 @@ func TestSwarm(t *testing.T) {
 		return
 	}
 
+	t.Run("mail kept in one mailbox", func(t *testing.T) { swarmMail(t, e.with(t), edge, name) })
+
 	t.Run("missing shared storage is refused naming the nodes", func(t *testing.T) {
 		e, cl := e.with(t), cl.with(t)
 		other := siteName("e2e5-nf")
