@@ -18,14 +18,17 @@ import (
 
 // wordpressTree is the WordPress tree both stacks serve: Debian's, as
 // `wpstack up --wordpress-source debian` resolves it (same cache).
-func wordpressTree(ctx context.Context, cacheDir string, noCache bool, debianRepo string) (wpsource.Source, error) {
+func wordpressTree(ctx context.Context, rel images.Release) (wpsource.Source, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return wpsource.Source{}, fmt.Errorf("connect to the docker engine: %w", err)
 	}
 	defer cli.Close()
-	return wpsource.Resolve(ctx, wpsource.Options{Spec: "debian", CacheDir: cacheDir, Engine: cli,
-		BaseImage: images.BaseTag, DebianImageRepo: debianRepo, NoCache: noCache})
+	base, err := images.Base(ctx, cli, images.BaseOptions{Release: rel})
+	if err != nil {
+		return wpsource.Source{}, fmt.Errorf("the %s base image: %w", rel, err)
+	}
+	return wpsource.Resolve(ctx, wpsource.Options{Spec: "debian", Engine: cli, BaseImage: base.Ref, Theme: rel.Theme()})
 }
 
 // buildBaseline builds the baseline web and db images under tag, from the

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/images"
 )
 
 type flags struct {
@@ -173,7 +175,8 @@ func run(ctx context.Context, f flags) (err error) {
 	}
 
 	// The WordPress tree both stacks serve, and the baseline's images.
-	src, err := wordpressTree(ctx, "", false, "")
+	// The baseline serves the tree wpstack's own stack serves.
+	src, err := wordpressTree(ctx, images.Release(f.stack))
 	if err != nil {
 		return fmt.Errorf("resolve WordPress from Debian: %w", err)
 	}

@@ -31,7 +31,7 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 		if res.Versions.EdgeImage != "" {
 			edgeImage = "; edge image " + res.Versions.EdgeImage
 		}
-		w("| versions | wpstack %s; WordPress %s (Debian's package tree, the same for both); wpstack images %s, %s; baseline images %s, %s%s |\n\n",
+		w("| versions | wpstack %s; WordPress %s (Debian's package tree of the run's stack, served by wpstack and the baseline alike); wpstack images %s, %s; baseline images %s, %s%s |\n\n",
 			strings.TrimSpace(res.Versions.Wpstack), res.Versions.WordPress, res.Versions.WebImage, res.Versions.DBImage, res.Versions.BaseWeb, res.Versions.BaseDB, edgeImage)
 	}
 	if c.Only == "edge" {
@@ -62,7 +62,7 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 	}
 
 	if rows := stackRows(res); len(rows) > 0 {
-		w("\n## Stacks side by side\n\nThe run's own stack (`-stack %s`, the rows named wpstack below) and `-compare-stack %s` (wpstack-%s), the same pages on the same machine in the same run, split layout. Median with [min–max].\n\n", c.Stack, c.CompareStack, c.CompareStack)
+		w("\n## Stacks side by side\n\nThe run's own stack (`-stack %s`, the rows named wpstack below) and `-compare-stack %s` (wpstack-%s), the same pages on the same machine in the same run, split layout; each serves its own release's WordPress package. Median with [min–max]. Warm starts are made one stack at a time (see 1), so a change of load on the machine between them shows there.\n\n", c.Stack, c.CompareStack, c.CompareStack)
 		w("| figure | %s | %s |\n|---|---|---|\n", c.Stack, c.CompareStack)
 		for _, r := range rows {
 			w("| %s | %s | %s |\n", r[0], r[1], r[2])
@@ -217,7 +217,7 @@ const baselineNotes = `The baseline is the course's step 7: the official ` + "`w
 Differences, all forced by building offline or chosen for a fair, clean comparison:
 
 - PHP is Debian's php8.2 package (8.2.x as bookworm ships it, with Debian's compile flags), not PHP compiled from source by the php image (a newer 8.2.x point release, -O2 with its own flags). Same for imagick (Debian's package rather than PECL).
-- WordPress is the same tree wpstack serves (Debian's package, extracted by wpstack), not the release tarball the official image downloads, so both stacks serve the same code.
+- WordPress is the same tree wpstack serves (Debian's package of the run's stack, extracted by wpstack: 6.8 on trixie), not the release tarball the official image downloads, so both stacks serve the same code (as the official ` + "`wordpress:6.8-php8.2-apache`" + ` tag pairs them). A second wpstack stack (` + "`-compare-stack`" + `) serves its own release's package.
 - The database is MariaDB 10.11 from Debian, not the course's mysql:5.7 (unavailable, and end-of-life) nor the mariadb image's upstream build; its entrypoint is a reduced shell version (setpriv instead of gosu; no timezone tables loaded).
 - Named volumes for ` + "`/var/www/html`" + ` and ` + "`/var/lib/mysql`" + ` instead of the images' anonymous ` + "`VOLUME`" + `s, so everything is removed afterwards; ` + "`restart: always`" + ` as in the course; the port is published on 127.0.0.1 only.
 - Secrets are plain environment variables, as in the course (wpstack passes files).
