@@ -64,7 +64,9 @@ func (t *Target) EmptyDBData(ctx context.Context, s site.Spec, m mount.Mount, im
 		return fmt.Errorf("the database's data mount is a %s: cannot empty it", m.Type)
 	}
 	m.Target, m.ReadOnly = "/data", false
-	labels := map[string]string{LabelNamespace: s.StackName(), site.LabelManaged: "true", site.LabelService: "db-reset"}
+	// Not the stack's namespace label: the stack's commands wait for its
+	// containers to go, and this one is never part of the stack.
+	labels := map[string]string{site.LabelManaged: "true", site.LabelService: "db-reset"}
 	cs := swarm.ContainerSpec{
 		Image:          image,
 		Labels:         labels,
@@ -81,7 +83,7 @@ func (t *Target) EmptyDBData(ctx context.Context, s site.Spec, m mount.Mount, im
 		Doing: "emptying the data directory on its node"})
 }
 
-// jobOptions describe a one-off replicated job.
+// jobOptions describe a one-off task.
 type jobOptions struct {
 	Name          string
 	Labels        map[string]string
@@ -92,8 +94,8 @@ type jobOptions struct {
 	Timeout       time.Duration // default 2m
 }
 
-// runJob runs one task of a replicated job to its end and removes the job;
-// a task that fails is an error with its message.
+// runJob runs one task to its end and removes its service; a task that
+// fails is an error with its message.
 func (c *Cluster) runJob(ctx context.Context, opts jobOptions) error {
 	if opts.Timeout == 0 {
 		opts.Timeout = 2 * time.Minute
@@ -110,11 +112,13 @@ func (c *Cluster) runJob(ctx context.Context, opts jobOptions) error {
 			return err
 		}
 	}
-	one := uint64(1)
+	// One replica that is never restarted, not a replicated job: swarm
+	// removes a service's containers with it, and leaves a job's behind,
+	// where they would hold the volume they mounted.
 	cs := opts.Container
 	spec := swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: opts.Name, Labels: opts.Labels},
-		Mode:        swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{MaxConcurrent: &one, TotalCompletions: &one}},
+		Mode:        swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: uint64Ptr(1)}},
 		TaskTemplate: swarm.TaskSpec{
 			ContainerSpec: &cs,
 			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
@@ -129,6 +133,13 @@ func (c *Cluster) runJob(ctx context.Context, opts jobOptions) error {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		_ = c.cli.ServiceRemove(rctx, resp.ID)
+		// Should a container be left on this engine, it goes too.
+		list, err := c.cli.ContainerList(rctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", "com.docker.swarm.service.id="+resp.ID))})
+		if err == nil {
+			for _, ct := range list {
+				_ = c.cli.ContainerRemove(rctx, ct.ID, container.RemoveOptions{Force: true})
+			}
+		}
 	}()
 	deadline := time.Now().Add(opts.Timeout)
 	last := "no task yet"
