@@ -46,7 +46,17 @@ MariaDB upgrade as the db image). The steps, each shown as it runs:
 If any step after the site stopped fails, the site rolls itself back: the
 copies of its data are put back and its old images started again. The error
 says which step failed. The copies are removed once the site serves again;
-the safety backup stays.`,
+the safety backup stays.
+
+Swarm sites (--target swarm) are upgraded too: the safety backup is taken
+through a data job on the manager, the new images are built there and pushed
+to the site's registry, the db service moves alone first (its new task runs
+MariaDB's upgrade of the data directory on its node), then web and cron roll
+to the new image and WordPress's database upgrade runs. A swarm cannot copy
+another node's volume aside, so a failure is rolled back from the safety
+backup: the services are removed, the database's data directory is emptied
+on its node, the old images are deployed again by the exact digests that
+ran, and the backup is restored into them.`,
 		Example: `  wpstack upgrade legacy
   wpstack upgrade legacy --to trixie
   wpstack upgrade legacy --json`,

@@ -54,7 +54,8 @@ const dbUpgradeFailVar = "WPSTACK_TEST_FAIL_DB_UPGRADE"
 // the web image the core in place), WordPress's database upgrade and
 // health checks. On any failure after the site was stopped, the old data is
 // put back from the copies and the old images started again; the error
-// says what failed and how the site was left.
+// says what failed and how the site was left. Swarm sites take their own
+// route (upgradeSwarm).
 func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResult, error) {
 	start := time.Now()
 	if err := s.requireSite(opts.Name); err != nil {
@@ -82,9 +83,6 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	if site.StackRank(to) <= site.StackRank(from) {
 		return UpgradeResult{}, fmt.Errorf("site %q already runs the %s stack: nothing to upgrade to %s (stacks only move forward; to go back, restore a backup made before the upgrade with `wpstack restore`)", spec.Name, from, to)
 	}
-	if spec.Target != site.TargetLocal {
-		return UpgradeResult{}, fmt.Errorf("site %q runs on a swarm: `wpstack upgrade` of swarm sites is not supported yet; nothing was changed", spec.Name)
-	}
 	t, err := s.open(ctx, spec)
 	if err != nil {
 		return UpgradeResult{}, err
@@ -105,6 +103,11 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	if ts.State != target.Running {
 		return UpgradeResult{}, fmt.Errorf("site %q is %s: start it with `wpstack up %s` first, so its safety backup and health can be checked; nothing was changed", spec.Name, ts.State, spec.Name)
 	}
+	next := spec
+	next.Stack = to
+	if spec.Target == site.TargetSwarm {
+		return s.upgradeSwarm(ctx, t, spec, next, ts, opts, start)
+	}
 	old, err := runningImages(ts, spec)
 	if err != nil {
 		return UpgradeResult{}, err
@@ -120,8 +123,6 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	events.Emit(ctx, res, events.Done, "safety backup "+bk.Path)
 
 	// 2. The new images, built while the site still serves.
-	next := spec
-	next.Stack = to
 	events.Emit(ctx, res, events.Working, "images of the "+to+" stack")
 	img, err := t.Build(ctx, next, target.BuildOptions{Options: s.siteImageOptions(next)})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/docker/docker/api/types/filters"
@@ -34,6 +35,10 @@ type DeployOptions struct {
 	// QueryRegistry pins each image to its digest in the registry, so all
 	// nodes run the same image.
 	QueryRegistry bool
+	// Only, when set, names the stack's services (full names) to create or
+	// update; the others are left as they run, none is removed. An upgrade
+	// moves the database first, alone, before the web tasks that use it.
+	Only []string
 }
 
 // Deploy creates or updates the stack's network, secrets and services,
@@ -88,6 +93,9 @@ func (c *Cluster) reconcile(ctx context.Context, stack string, specs []swarm.Ser
 		desired = append(desired, target.Desired{Name: spec.Name, Hash: hash})
 	}
 	for _, op := range target.Diff(desired, observed) {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, op.Name) {
+			continue
+		}
 		res := "service " + op.Name
 		switch op.Action {
 		case target.Keep, target.Start:

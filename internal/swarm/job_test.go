@@ -69,3 +69,32 @@ func TestDataJobSpec(t *testing.T) {
 		})
 	}
 }
+
+func TestJobResult(t *testing.T) {
+	task := func(state swarm.TaskState, msg, err string) swarm.Task {
+		return swarm.Task{Status: swarm.TaskStatus{State: state, Message: msg, Err: err}}
+	}
+	tests := []struct {
+		name    string
+		tasks   []swarm.Task
+		done    bool
+		wantErr string
+	}{
+		{"no task yet", nil, false, ""},
+		{"still running", []swarm.Task{task(swarm.TaskStateRunning, "started", "")}, false, ""},
+		{"completed", []swarm.Task{task(swarm.TaskStateComplete, "finished", "")}, true, ""},
+		{"failed", []swarm.Task{task(swarm.TaskStateFailed, "started", "task: non-zero exit (1)")}, true, "non-zero exit (1)"},
+		{"rejected without error text", []swarm.Task{task(swarm.TaskStateRejected, "no suitable node", "")}, true, "no suitable node"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done, err := jobResult(tt.tasks)
+			if done != tt.done {
+				t.Fatalf("done %v, want %v", done, tt.done)
+			}
+			if (err != nil) != (tt.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

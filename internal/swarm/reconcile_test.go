@@ -65,12 +65,18 @@ func TestReconcileStack(t *testing.T) {
 	tests := []struct {
 		name    string
 		running []swarm.Service
+		only    []string
 		want    []string
 	}{
-		{"new stack", nil, []string{"create blog_cron", "create blog_db", "create blog_edge", "create blog_web"}},
-		{"unchanged", running(""), nil},
-		{"web changed", running("blog_web"), []string{"update blog_web"}},
-		{"schedule turned off", running("", "blog_backup"), []string{"remove blog_backup"}},
+		{"new stack", nil, nil, []string{"create blog_cron", "create blog_db", "create blog_edge", "create blog_web"}},
+		{"unchanged", running(""), nil, nil},
+		{"web changed", running("blog_web"), nil, []string{"update blog_web"}},
+		{"schedule turned off", running("", "blog_backup"), nil, []string{"remove blog_backup"}},
+		// An upgrade moves the database alone: the changed web service and
+		// a service the stack no longer has wait for the full deploy.
+		{"only the database", running("blog_web", "blog_backup"), []string{"blog_db"}, nil},
+		{"only the database, changed", running("blog_db", "blog_backup"), []string{"blog_db"}, []string{"update blog_db"}},
+		{"only the database, new stack", nil, []string{"blog_db"}, []string{"create blog_db"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +87,7 @@ func TestReconcileStack(t *testing.T) {
 				s.Labels = copyLabels(s.Labels)
 				in = append(in, s)
 			}
-			if err := c.reconcile(context.Background(), "blog", in, DeployOptions{}); err != nil {
+			if err := c.reconcile(context.Background(), "blog", in, DeployOptions{Only: tt.only}); err != nil {
 				t.Fatal(err)
 			}
 			if len(f.calls) != len(tt.want) {

@@ -162,6 +162,10 @@ func TestSwarm(t *testing.T) {
 		return // -run 'TestSwarm/domain_edge' alone: no main site
 	}
 
+	// A bookworm site of its own moved to trixie, destroyed at its end;
+	// runs alone with -run 'TestSwarm/(deploy|upgrade)'.
+	t.Run("upgrade bookworm to trixie", func(t *testing.T) { swarmUpgrade(t, e.with(t), cl.with(t)) })
+
 	uploaded := ""
 	t.Run("upload via one replica, read via the other", func(t *testing.T) {
 		e := e.with(t)
