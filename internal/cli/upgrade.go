@@ -48,9 +48,9 @@ copies of its data are put back and its old images started again. The error
 says which step failed. The copies are removed once the site serves again;
 the safety backup stays.
 
-Swarm sites (--target swarm) are upgraded too: the safety backup is taken
-through a data job on the manager, the new images are built there and pushed
-to the site's registry, the db service moves alone first (its new task runs
+Swarm sites (--target swarm) are upgraded too: the new images are built on
+the manager and pushed to the site's registry, then the safety backup is
+taken through a data job there, the db service moves alone first (its new task runs
 MariaDB's upgrade of the data directory on its node), then web and cron roll
 to the new image and WordPress's database upgrade runs. A swarm cannot copy
 another node's volume aside, so a failure is rolled back from the safety

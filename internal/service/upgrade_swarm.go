@@ -40,7 +40,16 @@ func (s *Service) upgradeSwarm(ctx context.Context, t target.Target, spec, next 
 	}
 	before := s.stackVersions(ctx, spec, ts)
 
-	// 1. The safety backup, kept whatever happens: the rollback's data.
+	// 1. The new images, built on the manager and pushed while the site
+	// serves: first, so the safety backup is taken as late as it can be
+	// (what the site writes after it is lost by a rollback).
+	events.Emit(ctx, res, events.Working, "images of the "+next.Stack+" stack")
+	img, err := t.Build(ctx, next, target.BuildOptions{Options: s.siteImageOptions(next)})
+	if err != nil {
+		return UpgradeResult{}, fmt.Errorf("upgrade of site %q stopped before any change: building the %s images failed: %w", spec.Name, next.Stack, err)
+	}
+
+	// 2. The safety backup, kept whatever happens: the rollback's data.
 	events.Emit(ctx, res, events.Working, "safety backup (through a data job on this manager)")
 	bk, err := s.backupLocked(ctx, BackupOptions{Name: spec.Name, WpstackVersion: opts.WpstackVersion}, "-pre-upgrade")
 	if err != nil {
@@ -48,12 +57,6 @@ func (s *Service) upgradeSwarm(ctx context.Context, t target.Target, spec, next 
 	}
 	events.Emit(ctx, res, events.Done, "safety backup "+bk.Path)
 
-	// 2. The new images, built on the manager and pushed while the site serves.
-	events.Emit(ctx, res, events.Working, "images of the "+next.Stack+" stack")
-	img, err := t.Build(ctx, next, target.BuildOptions{Options: s.siteImageOptions(next)})
-	if err != nil {
-		return UpgradeResult{}, fmt.Errorf("upgrade of site %q stopped before any change: building the %s images failed: %w", spec.Name, next.Stack, err)
-	}
 	fail := func(step string, cause error) (UpgradeResult, error) {
 		return UpgradeResult{}, s.swarmUpgradeFailed(ctx, st, spec, old, bk.Path, step, cause)
 	}
