@@ -71,7 +71,7 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 	} else if err != nil {
 		return 1, fmt.Errorf("inspect %s: %w", dbDataDir, err)
 	}
-	if err := installCore(logger, coreSource, webRoot); err != nil {
+	if err := installCore(logger, shippedCoreAt(contract.CoreArchive, coreSource), webRoot); err != nil {
 		return 1, err
 	}
 	if err := ensureKeys(logger, env, webRoot); err != nil {
