@@ -183,6 +183,10 @@ func extractEntry(hdr *tar.Header, r io.Reader, target string) error {
 			return err
 		}
 		return out.Close()
+	case tar.TypeLink:
+		// The recipe's tar lists every file once, so it writes none; one
+		// skipped would be a core file missing.
+		return fmt.Errorf("entry %q is a hard link", hdr.Name)
 	}
 	return nil // devices, fifos: not part of a WordPress tree
 }

@@ -124,6 +124,7 @@ func TestCoreArchiveRefuses(t *testing.T) {
 		{"absolute entry", []archiveEntry{head, {name: "/tmp/escaped.php", body: "x"}}, "copy", "not inside"},
 		{"entry outside wordpress/", []archiveEntry{head, {name: "other/escaped.php", body: "x"}}, "copy", "not inside"},
 		{"symbolic link", []archiveEntry{head, {name: "wordpress/wp-content", typ: tar.TypeSymlink, link: "/etc"}}, "copy", "symbolic link"},
+		{"hard link", []archiveEntry{head, {name: "wordpress/index.php", typ: tar.TypeLink, link: "wordpress/wp-includes/version.php"}}, "copy", "hard link"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
