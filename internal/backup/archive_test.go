@@ -253,3 +253,37 @@ func TestSecretsOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("ReadSecrets with a changed secret = %v, want ErrInvalid", err)
 	}
 }
+
+// A swarm site's mailbox is in wp-content; backups leave it out, and only it.
+func TestMailboxLeftOut(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteDB(strings.NewReader("SELECT 1;\n")); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []tar.Header{
+		{Name: "wp-content", Typeflag: tar.TypeDir, Mode: 0o755},
+		{Name: "wp-content/.wpstack-mail", Typeflag: tar.TypeDir, Mode: 0o700},
+		{Name: "wp-content/.wpstack-mail/new/1.wpstack", Typeflag: tar.TypeReg, Mode: 0o600, Size: 5},
+		{Name: "wp-content/.wpstack-mailer.txt", Typeflag: tar.TypeReg, Mode: 0o644, Size: 5},
+	} {
+		if err := w.WriteFile(&h, strings.NewReader("hello")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := w.Close(Manifest{Site: "blog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mb := range m.Members {
+		names = append(names, mb.Name)
+	}
+	got := strings.Join(names, " ")
+	if strings.Contains(got, ".wpstack-mail/") || !strings.Contains(got, "files/wp-content/.wpstack-mailer.txt") {
+		t.Errorf("members = %s", got)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/wpstack/wpstack/internal/contract"
 )
 
 // Writer streams members into an archive. Members are hashed as they pass.
@@ -88,6 +90,9 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if isMailbox(name) {
+		return nil
+	}
 	h := *hdr
 	h.Name = name
 	if hdr.Typeflag == tar.TypeRegA { //nolint:staticcheck // what old tar writers emit
@@ -126,6 +131,15 @@ func (w *Writer) WriteFile(hdr *tar.Header, r io.Reader) error {
 	default:
 		return nil // refused by the sanitizer above
 	}
+}
+
+// mailboxMember is a swarm site's mailbox in wp-content. Backups leave it
+// out: mail is not the site (local sites keep it in a volume no backup
+// reads), and its password-reset links must not outlive it in archives.
+const mailboxMember = "wp-content/" + contract.MailboxSubdir
+
+func isMailbox(name string) bool {
+	return name == mailboxMember || strings.HasPrefix(name, mailboxMember+"/")
 }
 
 // put writes a member and records its hash.

@@ -17,7 +17,8 @@ func newMail(g *globals) *cobra.Command {
 		Short: "List the mail a site sent (kept in its mailbox when it has no SMTP relay)",
 		Long: `Without --smtp, a site's outgoing mail (password resets, notifications...)
 is not sent anywhere: every message WordPress sends is kept in the site's
-mailbox, a volume of its own, so none is lost. This lists them (oldest
+mailbox, a volume of its own (on a swarm, a folder in wp-content on the
+shared storage, for the replicas of every node), so none is lost. This lists them (oldest
 first: number, date, recipient, subject); --show N prints message N whole,
 headers and body, as it was handed to sendmail.
 

@@ -29,7 +29,8 @@ func newUpgrade(g *globals) *cobra.Command {
   bookworm   Debian 12: WordPress 6.1, PHP 8.2, MariaDB 10.11
 
 up never changes a site's stack; it says when an upgrade is available.
-The steps, each shown as it runs:
+Both layouts upgrade (an all-in-one site's one container runs the same
+MariaDB upgrade as the db image). The steps, each shown as it runs:
 
   1. a safety backup (as wpstack backup makes, kept in the site's backup folder)
   2. the new stack's images, built while the site still serves

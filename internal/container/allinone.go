@@ -68,8 +68,15 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 		if err := initDataDir(logger, cfg, env, nil, stdout); err != nil {
 			return 1, err
 		}
+		if err := recordDataDirVersion(); err != nil {
+			return 1, err
+		}
 	} else if err != nil {
 		return 1, fmt.Errorf("inspect %s: %w", dbDataDir, err)
+	} else if err := autoUpgrade(logger, env, nil); err != nil {
+		// The same major upgrade as the db image's, before the server
+		// the supervisor keeps starts on an older data directory.
+		return 1, err
 	}
 	if err := installCore(logger, shippedCoreAt(contract.CoreArchive, coreSource), webRoot); err != nil {
 		return 1, err

@@ -23,6 +23,10 @@ func TestPHPRuntime(t *testing.T) {
 		{name: "settings", env: environ{contract.EnvPHPMemoryLimit: "512m", contract.EnvPHPUploadMax: "64M", contract.EnvPHPMaxExecTime: "120"},
 			want: []string{"memory_limit = 512M", "upload_max_filesize = 64M", "post_max_size = 64M", "max_execution_time = 120"}},
 		{name: "injected line", env: environ{contract.EnvPHPUploadMax: "64M\nsendmail_path=/bin/sh"}, wantErr: "PHP_UPLOAD_MAX"},
+		{name: "mailbox in wp-content", env: environ{contract.EnvMailboxDir: "/var/www/html/wp-content/.wpstack-mail"},
+			want: []string{`sendmail_path = "/usr/local/bin/wpstack-init sendmail --dir /var/www/html/wp-content/.wpstack-mail"`}},
+		{name: "mailbox dir for a shell", env: environ{contract.EnvMailboxDir: "/m; rm -rf /"}, wantErr: "WPSTACK_MAILBOX_DIR"},
+		{name: "mailbox dir relative", env: environ{contract.EnvMailboxDir: "mail"}, wantErr: "WPSTACK_MAILBOX_DIR"},
 		{name: "bad seconds", env: environ{contract.EnvPHPMaxExecTime: "0"}, wantErr: "PHP_MAX_EXECUTION_TIME"},
 		{name: "relay", env: environ{contract.EnvSMTPHost: "smtp.example.com:587", contract.EnvSMTPFrom: "blog@example.com",
 			contract.EnvSMTPUser: "me", contract.EnvSMTPPasswordFile: "/run/wpstack/secrets/WPSTACK_SMTP_PASSWORD"},
@@ -141,5 +145,37 @@ func TestMailbox(t *testing.T) {
 	}
 	if _, err := storeMessage(filepath.Join(dir, "new", "x", "\x00"), strings.NewReader("x"), t0); err == nil {
 		t.Error("a message was reported kept in a mailbox that cannot be made")
+	}
+}
+
+// A swarm site's mailbox is under the webroot: sendmail and mailbox take
+// it with a leading --dir, and it refuses web requests.
+func TestMailboxDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "wp-content", ".wpstack-mail")
+	var errb bytes.Buffer
+	msg := "To: a@example.com\nSubject: reset\n\nlink\n"
+	if code := runSendmail([]string{"--dir", dir, "-t", "-i", "-f", "wordpress@example.com"}, strings.NewReader(msg), &errb); code != 0 {
+		t.Fatalf("sendmail --dir = %d: %s", code, errb.String())
+	}
+	ht, err := os.ReadFile(filepath.Join(dir, ".htaccess"))
+	if err != nil || !strings.Contains(string(ht), "Require all denied") {
+		t.Errorf("the mailbox's .htaccess = %q, %v", ht, err)
+	}
+	var out bytes.Buffer
+	if code, err := runMailbox([]string{"--dir", dir, "show", "1"}, &out); err != nil || code != 0 || out.String() != msg {
+		t.Errorf("mailbox --dir show 1 = %d %v %q", code, err, out.String())
+	}
+	out.Reset()
+	if code, err := runMailbox([]string{"--dir", dir, "list"}, &out); err != nil || code != 0 || !strings.Contains(out.String(), `"subject":"reset"`) || strings.Contains(out.String(), "htaccess") {
+		t.Errorf("mailbox --dir list = %d %v %s", code, err, out.String())
+	}
+	for _, args := range [][]string{{"--dir"}, {"--dir", "rel", "list"}, {"--dir", "/a/../b", "list"}} {
+		if code, err := runMailbox(args, &out); err == nil || code == 0 {
+			t.Errorf("mailbox %q succeeded", args)
+		}
+	}
+	// A --dir PHP appends (mail()'s additional parameters) is not the mailbox.
+	if dir, rest, err := mailboxArgs([]string{"-f", "x@y", "--dir", "/tmp"}); err != nil || dir != mailboxDir || len(rest) != 4 {
+		t.Errorf("mailboxArgs took a later --dir: %s %v %v", dir, rest, err)
 	}
 }

@@ -44,6 +44,9 @@ func storeMessage(dir string, r io.Reader, now time.Time) (string, error) {
 			return "", fmt.Errorf("create the mailbox %s: %w", dir, err)
 		}
 	}
+	if err := denyWeb(dir); err != nil {
+		return "", err
+	}
 	rnd := make([]byte, 6)
 	if _, err := rand.Read(rnd); err != nil {
 		return "", fmt.Errorf("name the message: %w", err)
@@ -76,6 +79,46 @@ func storeMessage(dir string, r io.Reader, now time.Time) (string, error) {
 		return "", fmt.Errorf("keep the message in %s: %w", dir, err)
 	}
 	return name, nil
+}
+
+// denyWeb keeps a .htaccess refusing every request in dir: a swarm
+// site's mailbox is inside wp-content, under the webroot, and its messages
+// carry password-reset links. The listing skips dot files.
+func denyWeb(dir string) error {
+	p := filepath.Join(dir, ".htaccess")
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("protect the mailbox %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // another message's sendmail was first
+	}
+	if err != nil {
+		return fmt.Errorf("protect the mailbox %s: %w", dir, err)
+	}
+	_, err = io.WriteString(f, "# wpstack: the site's mailbox, never served\nRequire all denied\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("protect the mailbox %s: %w", dir, err)
+	}
+	return nil
+}
+
+// mailboxArgs takes a leading `--dir DIR` off args: the mailbox is dir
+// instead of MailboxDir. Only the first position counts, so a --dir in
+// the parameters PHP appends to sendmail_path changes nothing.
+func mailboxArgs(args []string) (string, []string, error) {
+	if len(args) == 0 || args[0] != "--dir" {
+		return mailboxDir, args, nil
+	}
+	if len(args) < 2 || !filepath.IsAbs(args[1]) || filepath.Clean(args[1]) != args[1] {
+		return "", nil, errors.New("--dir: give the mailbox's absolute path")
+	}
+	return args[1], args[2:], nil
 }
 
 // MailEntry is one kept message as `wpstack-init mailbox list` prints it.
@@ -178,21 +221,30 @@ func cleanHeader(s string) string {
 }
 
 // runSendmail keeps the message on stdin in the mailbox. Its arguments are
-// sendmail's (-t, -i, -f ADDR from PHP or PHPMailer) and change nothing:
-// every message is kept whoever it is for.
-func runSendmail(stdin io.Reader, stderr io.Writer) int {
-	name, err := storeMessage(mailboxDir, stdin, time.Now())
-	if err != nil {
-		fmt.Fprintf(stderr, "wpstack-init sendmail: %v (no SMTP relay is set: mail is kept in %s)\n", err, mailboxDir)
-		return 1
+// `--dir DIR` first when the mailbox is not MailboxDir, then sendmail's
+// (-t, -i, -f ADDR from PHP or PHPMailer), which change nothing: every
+// message is kept whoever it is for.
+func runSendmail(args []string, stdin io.Reader, stderr io.Writer) int {
+	dir, _, err := mailboxArgs(args)
+	if err == nil {
+		var name string
+		if name, err = storeMessage(dir, stdin, time.Now()); err == nil {
+			fmt.Fprintf(stderr, "wpstack-init sendmail: message kept in the site's mailbox as %s (read it with: wpstack mail SITE)\n", name)
+			return 0
+		}
 	}
-	fmt.Fprintf(stderr, "wpstack-init sendmail: message kept in the site's mailbox as %s (read it with: wpstack mail SITE)\n", name)
-	return 0
+	fmt.Fprintf(stderr, "wpstack-init sendmail: %v (no SMTP relay is set: mail is kept in %s)\n", err, dir)
+	return 1
 }
 
-// runMailbox is `mailbox list` (JSON) or `mailbox show N` (the raw message).
+// runMailbox is `mailbox [--dir DIR] list` (JSON) or `mailbox [--dir DIR]
+// show N` (the raw message).
 func runMailbox(args []string, stdout io.Writer) (int, error) {
-	return runMailboxIn(mailboxDir, args, stdout)
+	dir, args, err := mailboxArgs(args)
+	if err != nil {
+		return 2, err
+	}
+	return runMailboxIn(dir, args, stdout)
 }
 
 func runMailboxIn(dir string, args []string, stdout io.Writer) (int, error) {
@@ -223,5 +275,5 @@ func runMailboxIn(dir string, args []string, stdout io.Writer) (int, error) {
 		_, err = io.Copy(stdout, f)
 		return 0, err
 	}
-	return 2, errors.New("usage: wpstack-init mailbox list | mailbox show N")
+	return 2, errors.New("usage: wpstack-init mailbox [--dir DIR] list | mailbox [--dir DIR] show N")
 }

@@ -34,9 +34,12 @@ the PID 1 program of the wpstack images; roles:
   volumes-rm STACK    remove the stack's volumes on the engine whose socket is
                       mounted at /var/run/docker.sock (run by wpstack destroy
                       on every swarm node)
-  sendmail [ARGS]     PHP's sendmail without an SMTP relay: keep the message
-                      on stdin in the site's mailbox (/var/mail/wpstack)
-  mailbox list|show N list the kept messages (JSON) or print message N
+  sendmail [--dir DIR] [ARGS]
+                      PHP's sendmail without an SMTP relay: keep the message
+                      on stdin in the site's mailbox (/var/mail/wpstack, or
+                      DIR: a swarm site's is in wp-content)
+  mailbox [--dir DIR] list|show N
+                      list the kept messages (JSON) or print message N
 `
 
 // Main runs one container role and returns the process exit code.
@@ -78,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case contract.RoleVolumesRm:
 		code, err = runVolumesRm(args[1:], stdout)
 	case contract.RoleSendmail:
-		return runSendmail(os.Stdin, stderr)
+		return runSendmail(args[1:], os.Stdin, stderr)
 	case contract.RoleMailbox:
 		code, err = runMailbox(args[1:], stdout)
 	case "help", "-h", "--help":

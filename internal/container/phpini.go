@@ -27,6 +27,8 @@ const msmtpBin = "/usr/bin/msmtp"
 var (
 	phpSizeRE = regexp.MustCompile(`^[1-9][0-9]{0,6}[KMGkmg]$`)
 	phpSecsRE = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
+	// safeMailboxDir needs no quoting in a shell command line.
+	safeMailboxDir = regexp.MustCompile(`^[A-Za-z0-9/._-]+$`)
 )
 
 // phpRuntime writes dir/zz-wpstack-runtime.ini from the PHP_* and
@@ -62,6 +64,13 @@ func phpRuntime(env environ, dir string) (environ, error) {
 		fmt.Fprintf(&b, "max_execution_time = %s\n", v)
 	}
 	sendmail := contract.InitBinary + " " + contract.RoleSendmail
+	if dir := env[contract.EnvMailboxDir]; dir != "" {
+		// It goes into sendmail_path, which PHP hands to a shell.
+		if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir || !safeMailboxDir.MatchString(dir) {
+			return nil, fmt.Errorf("%s=%q: give the mailbox's absolute path (letters, digits, / . _ - only)", contract.EnvMailboxDir, dir)
+		}
+		sendmail += " --dir " + dir
+	}
 	if relay, err := smtpFromEnv(env); err != nil {
 		return nil, err
 	} else if relay != nil {

@@ -159,6 +159,9 @@ const (
 	EnvSMTPFrom         = "WPSTACK_SMTP_FROM"
 	EnvSMTPTLS          = "WPSTACK_SMTP_TLS"     // starttls (default), tls or off
 	EnvSMTPCAFile       = "WPSTACK_SMTP_CA_FILE" // the relay's CA (PEM); unset: Debian's bundle
+	// EnvMailboxDir moves the mailbox out of MailboxDir (a swarm site keeps
+	// it in wp-content's MailboxSubdir, which every replica reaches).
+	EnvMailboxDir = "WPSTACK_MAILBOX_DIR"
 )
 
 // Mail and PHP runtime paths of the web image.
@@ -166,6 +169,11 @@ const (
 	// MailboxDir is the site's mailbox (a volume): a maildir holding every
 	// message PHP sends when no SMTP relay is set.
 	MailboxDir = "/var/mail/wpstack"
+	// MailboxSubdir is a swarm site's mailbox inside wp-content: on the
+	// shared storage, so the mail of every node's replicas is in one place
+	// (maildir's tmp/ to new/ rename is safe on a shared filesystem).
+	// Backups leave it out; a .htaccess in it keeps Apache from serving it.
+	MailboxSubdir = ".wpstack-mail"
 	// PHPRunDir holds the ini file and msmtp configuration PID 1 writes at
 	// start from the environment (on the /run tmpfs).
 	PHPRunDir = "/run/wpstack/php"

@@ -13,11 +13,18 @@ func EnsureEdge(ctx context.Context, eng Engine, opts Options) (string, error) {
 	return ensureRole(ctx, eng, opts, RoleEdge)
 }
 
-// ensureRole builds or finds one image of a role without WordPress.
+// EdgeRelease is the Debian release both edges are built on, whatever
+// the stack of the sites behind them (HAProxy 3.0, nginx 1.26): an edge
+// runs no site code, and one engine's edge serves sites of every stack.
+const EdgeRelease = Trixie
+
+// ensureRole builds or finds one image of a role without WordPress: an
+// edge, on EdgeRelease's base.
 func ensureRole(ctx context.Context, eng Engine, opts Options, role Role) (string, error) {
 	if err := opts.defaultInit(); err != nil {
 		return "", err
 	}
+	opts.Release, opts.BaseTag = EdgeRelease, ""
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
 	}

@@ -23,7 +23,7 @@ func ExportEdgeContext(ctx context.Context, opts Options, dir string) (ExportedC
 	if err != nil {
 		return ExportedContext{}, err
 	}
-	hash := RecipeHash(RecipeInputs{Role: RoleEdgeNginx, Files: files, BinarySHA256: binSum})
+	hash := RecipeHash(RecipeInputs{Role: RoleEdgeNginx, Release: EdgeRelease, Files: files, BinarySHA256: binSum})
 	target := filepath.Join(dir, string(RoleEdgeNginx))
 	if err := writeContextDir(ctx, target, contextSpec{Files: files, Binary: opts.Binary}); err != nil {
 		return ExportedContext{}, err

@@ -59,7 +59,7 @@ func allInOneService(spec site.Spec, in Inputs) types.ServiceConfig {
 	}
 	s.Image = in.AllInOneImage
 	s.Labels = spec.Labels(site.ServiceAllInOne)
-	e := dbEnv()
+	e := withAutoUpgrade(spec, dbEnv())
 	maps.Copy(e, webEnv(allInOneDBHost, spec.Prefix()))
 	s.Environment = env(e)
 	s.Secrets = secrets(state.SecretDBRoot, state.SecretDB, state.SecretWPSalts)

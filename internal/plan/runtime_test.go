@@ -67,9 +67,19 @@ func TestRuntimeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, st, site.ServiceWeb)
-	if _, ok := st.Volumes[VolumeMail]; !ok {
-		t.Error("the stack declares no mailbox volume")
+	// On a swarm the mailbox is in wp-content, which every replica
+	// reaches: no per-node volume.
+	w := st.Services[site.ServiceWeb]
+	if got := w.Environment[contract.EnvMailboxDir]; got == nil || *got != MailboxInContent {
+		t.Errorf("swarm web: %s = %v, want %s", contract.EnvMailboxDir, got, MailboxInContent)
+	}
+	for _, v := range w.Volumes {
+		if v.Target == contract.MailboxDir {
+			t.Errorf("swarm web mounts a mailbox of its own: %+v", v)
+		}
+	}
+	if _, ok := st.Volumes[VolumeMail]; ok {
+		t.Error("the stack declares a per-node mailbox volume")
 	}
 	// No relay: nothing of it, and no password secret.
 	if e := plain.Services[site.ServiceWeb].Environment; e[contract.EnvSMTPHost] != nil || e[contract.EnvPHPMemoryLimit] != nil {

@@ -33,6 +33,8 @@ const (
 	// DisableWPCron is the wp-config extra that turns page-load cron off on
 	// web replicas; the cron service triggers wp-cron.php instead.
 	DisableWPCron = "define('DISABLE_WP_CRON', true);"
+	// MailboxInContent is a swarm site's mailbox, in its wp-content.
+	MailboxInContent = contentDir + "/" + contract.MailboxSubdir
 )
 
 // StackOptions say how a site runs on a swarm.
@@ -162,12 +164,12 @@ func Stack(p *types.Project, opts StackOptions) (*types.Project, error) {
 	// PID 1 copies the image's core into the webroot as a task starts; the
 	// root filesystem is read-only, so the webroot is a volume of the
 	// task's own (anonymous: the engine removes it with the task).
-	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage), mailMount()}
-	if v, ok := p.Volumes[VolumeMail]; ok {
-		// Per node: each node's replicas keep the mail they sent.
-		v.Labels = copyLabels(v.Labels)
-		out.Volumes[VolumeMail] = v
-	}
+	web.Volumes = []types.ServiceVolumeConfig{{Type: types.VolumeTypeVolume, Target: contract.Webroot}, contentMount(opts.SharedStorage)}
+	// The mailbox is in wp-content, not a volume of its own: on the shared
+	// storage every node's replicas keep their mail in one place, which the
+	// data job on the manager reads (`wpstack mail`).
+	mailbox := MailboxInContent
+	web.Environment[contract.EnvMailboxDir] = &mailbox
 	if opts.SharedStorage == "" {
 		out.Volumes[VolumeContent] = types.VolumeConfig{Name: p.Name + "_" + VolumeContent, Labels: copyLabels(web.Labels)}
 	}

@@ -81,8 +81,8 @@ func TestStackInvariants(t *testing.T) {
 		}
 	}
 	// The webroot is the task's own volume (the root filesystem is
-	// read-only); wp-content is the shared folder; the mailbox is per node.
-	if len(web.Volumes) != 3 || web.Volumes[2].Target != contract.MailboxDir || web.Volumes[0].Type != "volume" || web.Volumes[0].Source != "" || web.Volumes[0].Target != contract.Webroot ||
+	// read-only); wp-content is the shared folder, the mailbox inside it.
+	if len(web.Volumes) != 2 || web.Volumes[0].Type != "volume" || web.Volumes[0].Source != "" || web.Volumes[0].Target != contract.Webroot ||
 		web.Volumes[1].Type != "bind" || web.Volumes[1].Source != "/mnt/x" || web.Volumes[1].Target != contentDir {
 		t.Errorf("web volumes = %+v", web.Volumes)
 	}

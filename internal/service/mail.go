@@ -212,18 +212,31 @@ func (s *Service) Mail(ctx context.Context, name string, opts MailOptions) (Mail
 	if err != nil {
 		return MailResult{}, err
 	}
-	t, err := s.open(ctx, spec)
-	if err != nil {
-		return MailResult{}, err
-	}
-	defer t.Close()
-	service := site.ServiceWeb
-	if spec.Layout == site.LayoutAllInOne {
-		service = site.ServiceAllInOne
-	}
 	res := MailResult{Site: name, Relay: spec.SMTP.Host, Messages: []MailMessage{}}
+	var exec mailboxExec
+	if spec.Target == site.TargetSwarm {
+		e, done, err := s.swarmMailbox(ctx, spec)
+		if err != nil {
+			return res, err
+		}
+		defer done()
+		exec = e
+	} else {
+		t, err := s.open(ctx, spec)
+		if err != nil {
+			return MailResult{}, err
+		}
+		defer t.Close()
+		service := site.ServiceWeb
+		if spec.Layout == site.LayoutAllInOne {
+			service = site.ServiceAllInOne
+		}
+		exec = func(args ...string) (string, int, error) {
+			return t.Exec(ctx, spec, service, contract.WebUser, contract.Command(contract.RoleMailbox, args...))
+		}
+	}
 	run := func(args ...string) (string, error) {
-		out, code, err := t.Exec(ctx, spec, service, contract.WebUser, contract.Command(contract.RoleMailbox, args...))
+		out, code, err := exec(args...)
 		if errors.Is(err, target.ErrNoExec) {
 			return "", fmt.Errorf("read the mailbox of site %q: %w", name, err)
 		}

@@ -85,9 +85,6 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	if spec.Target != site.TargetLocal {
 		return UpgradeResult{}, fmt.Errorf("site %q runs on a swarm: `wpstack upgrade` of swarm sites is not supported yet; nothing was changed", spec.Name)
 	}
-	if spec.Layout != site.LayoutSplit {
-		return UpgradeResult{}, fmt.Errorf("site %q has the %s layout: `wpstack upgrade` moves split sites only for now; back it up, then restore the backup into a new site made with `wpstack up NEW --stack %s`; nothing was changed", spec.Name, spec.Layout, to)
-	}
 	t, err := s.open(ctx, spec)
 	if err != nil {
 		return UpgradeResult{}, err
@@ -137,7 +134,7 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 		return UpgradeResult{}, err
 	}
 	defer cli.Close()
-	snap := snapshots{cli: eng.Client(), spec: spec, image: old.DB}
+	snap := snapshots{cli: eng.Client(), spec: spec, image: shellImage(spec, old)}
 	events.Emit(ctx, res, events.Working, "stopping the site and keeping a copy of its data")
 	if err := t.Remove(ctx, spec, target.RemoveOptions{}); err != nil {
 		return UpgradeResult{}, s.upgradeFailed(ctx, t, spec, old, snap, bk.Path, "stopping the site", err, false)
@@ -151,11 +148,11 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	dctx := ctx
 	if os.Getenv(UpgradeFailVar) == "db" {
 		dctx = withPlanHook(ctx, func(p *types.Project) {
-			if db, ok := p.Services[site.ServiceDB]; ok {
+			if db, ok := p.Services[dbService(spec)]; ok {
 				v := "1"
 				db.Environment = cloneMapping(db.Environment)
 				db.Environment[dbUpgradeFailVar] = &v
-				p.Services[site.ServiceDB] = db
+				p.Services[dbService(spec)] = db
 			}
 		})
 	}
@@ -163,7 +160,7 @@ func (s *Service) Upgrade(ctx context.Context, opts UpgradeOptions) (UpgradeResu
 	// by its policy, and would be waited for until the ready deadline: it
 	// fails the step at once instead, with its log.
 	dctx, stopWatch := context.WithCancelCause(dctx)
-	go watchRestarts(dctx, snap, spec.ContainerName(site.ServiceDB), stopWatch)
+	go watchRestarts(dctx, snap, spec.ContainerName(dbService(spec)), stopWatch)
 	_, err = s.deploy(dctx, t, next, img)
 	if c := context.Cause(dctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
 		err = c
@@ -203,7 +200,13 @@ func watchRestarts(ctx context.Context, snap snapshots, name string, cancel cont
 			continue // not made yet, or being re-created
 		}
 		if ins.RestartCount > 0 {
-			cancel(fmt.Errorf("container %s exited (code %d) and is being restarted; its last log lines:\n%s", name, ins.State.ExitCode, snap.logs(ctx, ins.ID)))
+			// Once restarted, the exit code is the new run's: only a
+			// stopped container still has the failed one.
+			code := ""
+			if !ins.State.Running {
+				code = fmt.Sprintf(" (code %d)", ins.State.ExitCode)
+			}
+			cancel(fmt.Errorf("container %s exited%s and is being restarted; its last log lines:\n%s", name, code, snap.logs(ctx, ins.ID)))
 			return
 		}
 	}
@@ -214,7 +217,7 @@ func watchRestarts(ctx context.Context, snap snapshots, name string, cancel cont
 // upgraded for a server its stored stack does not run. It says whether it
 // did; the site is stopped then.
 func (s *Service) recoverInterrupted(ctx context.Context, t target.Target, spec site.Spec) (bool, error) {
-	if spec.Target != site.TargetLocal || spec.Layout != site.LayoutSplit {
+	if spec.Target != site.TargetLocal {
 		return false, nil
 	}
 	eng, cli, err := s.engine(ctx)
@@ -242,7 +245,7 @@ func (s *Service) recoverInterrupted(ctx context.Context, t target.Target, spec 
 		}
 		img = built
 	}
-	snap.image, snap.taken = img.DB, true
+	snap.image, snap.taken = shellImage(spec, img), true
 	if err := t.Remove(ctx, spec, target.RemoveOptions{}); err != nil {
 		return false, err
 	}
@@ -264,9 +267,15 @@ func runningImages(ts target.Status, spec site.Spec) (target.Images, error) {
 			img.Web = sv.Image
 		case site.ServiceDB:
 			img.DB = sv.Image
+		case site.ServiceAllInOne:
+			img.AllInOne = sv.Image
 		}
 	}
-	if img.Web == "" || img.DB == "" {
+	if spec.Layout == site.LayoutAllInOne {
+		if img.AllInOne == "" {
+			return img, fmt.Errorf("site %q: cannot tell which image its %s container runs; nothing was changed", spec.Name, site.ServiceAllInOne)
+		}
+	} else if img.Web == "" || img.DB == "" {
 		return img, fmt.Errorf("site %q: cannot tell which images it runs (web %q, db %q); nothing was changed", spec.Name, img.Web, img.DB)
 	}
 	img.WordPressVersion = ts.WordPressVersion
@@ -293,9 +302,9 @@ func (s *Service) checkUpgraded(ctx context.Context, t target.Target, spec site.
 		return StackVersions{}, fmt.Errorf("the site is %s after the upgrade", ts.State)
 	}
 	for _, sv := range ts.Services {
-		want := img.Web
-		if sv.Name == site.ServiceDB {
-			want = img.DB
+		want, ok := serviceImage(sv.Name, img)
+		if !ok {
+			continue // not an image of the site's stack
 		}
 		if sv.Image != want {
 			return StackVersions{}, fmt.Errorf("service %s runs %s, not the new image %s", sv.Name, sv.Image, want)
@@ -351,6 +360,37 @@ func (s *Service) upgradeFailed(ctx context.Context, t target.Target, spec site.
 	snap.drop(ctx)
 	events.Emit(ctx, res, events.Done, "rolled back: the site runs its old images on its data from before the upgrade")
 	return fmt.Errorf("%w\nrolled back: site %q runs the %s stack again, with its images and data from before the upgrade (safety backup: %s)", failed, spec.Name, spec.StackRelease(), safety)
+}
+
+// dbService is the service whose MariaDB upgrades the data directory.
+func dbService(spec site.Spec) string {
+	if spec.Layout == site.LayoutAllInOne {
+		return site.ServiceAllInOne
+	}
+	return site.ServiceDB
+}
+
+// shellImage is an image of the site with a POSIX shell and cp -a, for
+// the copies of its data: its db image, or its all-in-one image.
+func shellImage(spec site.Spec, img target.Images) string {
+	if spec.Layout == site.LayoutAllInOne {
+		return img.AllInOne
+	}
+	return img.DB
+}
+
+// serviceImage is the image a service of the site runs from img; false
+// for a service that is not built from the site's stack.
+func serviceImage(service string, img target.Images) (string, bool) {
+	switch service {
+	case site.ServiceWeb:
+		return img.Web, true
+	case site.ServiceDB, site.ServiceBackup:
+		return img.DB, true
+	case site.ServiceAllInOne:
+		return img.AllInOne, true
+	}
+	return "", false
 }
 
 func cloneMapping(m types.MappingWithEquals) types.MappingWithEquals {

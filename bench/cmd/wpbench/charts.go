@@ -69,6 +69,11 @@ func writeCharts(res *Results, dir string) ([]string, error) {
 	// Throughput and p99 per concurrency; a stack not run at some
 	// concurrency gets an empty bar there.
 	names := []string{"wpstack", "baseline", "wpstack-allinone"}
+	extras := []string{"wpstack-allinone"}
+	if cs := res.Config.CompareStack; cs != "" {
+		names = append(names, "wpstack-"+cs)
+		extras = append(extras, "wpstack-"+cs)
+	}
 	var labels []string
 	rps, p99, ceil := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
 	for _, c := range res.Config.Concurrency {
@@ -108,7 +113,7 @@ func writeCharts(res *Results, dir string) ([]string, error) {
 	// Startup: cold, warm, restart; the extra layout where it was measured.
 	var sl []string
 	st := map[string][]float64{}
-	hasExtra := false
+	hasExtra := map[string]bool{}
 	for _, r := range res.Startup {
 		if strings.Contains(r.Scenario, "(") {
 			continue
@@ -116,17 +121,21 @@ func writeCharts(res *Results, dir string) ([]string, error) {
 		sl = append(sl, r.Scenario)
 		st["wpstack"] = append(st["wpstack"], r.Wpstack.Median)
 		st["baseline"] = append(st["baseline"], r.Baseline.Median)
-		v := math.NaN()
-		for _, x := range res.Startup {
-			if x.Scenario == r.Scenario+" (wpstack-allinone)" {
-				v = x.Wpstack.Median
-				hasExtra = true
+		for _, e := range extras {
+			v := math.NaN()
+			for _, x := range res.Startup {
+				if x.Scenario == r.Scenario+" ("+e+")" {
+					v = x.Wpstack.Median
+					hasExtra[e] = true
+				}
 			}
+			st[e] = append(st[e], v)
 		}
-		st["wpstack-allinone"] = append(st["wpstack-allinone"], v)
 	}
-	if !hasExtra {
-		delete(st, "wpstack-allinone")
+	for _, e := range extras {
+		if !hasExtra[e] {
+			delete(st, e)
+		}
 	}
 	charts = append(charts, chart{file: "startup.png", title: "Time to a serving home page (median)", ylabel: "seconds",
 		labels: sl, series: pick(st, names...)})
@@ -138,7 +147,7 @@ func writeCharts(res *Results, dir string) ([]string, error) {
 	}
 	charts = append(charts, chart{file: "memory.png", title: "Memory per site, web + db (median)", ylabel: "MiB",
 		labels: []string{"idle", fmt.Sprintf("under load (c=%d)", res.Config.Concurrency[len(res.Config.Concurrency)-1])},
-		series: pick(mem, "wpstack", "baseline", "wpstack-allinone")})
+		series: pick(mem, names...)})
 
 	// The edge: the cached page against the static file (the uncached
 	// page, two orders of magnitude lower, is in the table).

@@ -39,6 +39,7 @@ type flags struct {
 	labContext       string
 	render           string
 	stack            string // wpstack's Debian stack (wpstack up --stack)
+	compareStack     string // a second stack measured side by side: auto, none, trixie or bookworm
 	// The edge scenario (issue 12).
 	edgeSites     int
 	edgeBudgetMiB float64
@@ -66,7 +67,8 @@ func main() {
 	flag.BoolVar(&f.noSwarm, "no-swarm", false, "skip the rolling update scenario (it runs a throwaway Docker-in-Docker engine)")
 	flag.BoolVar(&f.rollingOnly, "rolling-only", false, "run only the rolling update scenario and print its rows as JSON (nothing is written under -out)")
 	flag.StringVar(&f.labContext, "lab-context", "test/e2e/testdata/swarmnode", "build context of the Docker-in-Docker image the rolling update scenario's swarm runs in")
-	flag.StringVar(&f.stack, "stack", "trixie", "the stack wpstack's sites run: trixie or bookworm (run the bench once per stack to compare them)")
+	flag.StringVar(&f.stack, "stack", "trixie", "the stack wpstack's sites run: trixie or bookworm")
+	flag.StringVar(&f.compareStack, "compare-stack", "auto", "a second wpstack stack measured side by side with -stack (cold, warm, restart, memory, images, home page load): auto = the other one, none = no second stack")
 	flag.StringVar(&f.render, "render", "", "measure nothing: re-render REPORT.md and charts/ from this results JSON")
 	flag.IntVar(&f.edgeSites, "edge-sites", 100, "idle sites with domains run together behind the edge (quick: 3)")
 	flag.Float64Var(&f.edgeBudgetMiB, "edge-budget", 12288, "memory (MiB) the edge's 100 idle sites must fit in (the issue's 12 GiB)")
@@ -106,6 +108,14 @@ func run(ctx context.Context, f flags) (err error) {
 	}
 	if f.edgeOnly && (f.noEdge || f.rollingOnly) {
 		return errors.New("-edge-only runs the edge scenario alone: leave out -no-edge and -rolling-only")
+	}
+	if f.stack != "trixie" && f.stack != "bookworm" {
+		return fmt.Errorf("-stack %q: use trixie or bookworm", f.stack)
+	}
+	switch f.compareStack {
+	case "auto", "none", "trixie", "bookworm":
+	default:
+		return fmt.Errorf("-compare-stack %q: use auto (the other stack), none, trixie or bookworm", f.compareStack)
 	}
 	if !validPrefix.MatchString(f.prefix) {
 		return fmt.Errorf("-prefix %q: use lower-case letters, digits and dashes, starting with a letter (such as bench)", f.prefix)
@@ -182,6 +192,11 @@ func run(ctx context.Context, f flags) (err error) {
 	if help, err := execOutput(ctx, bin, "up", "--help"); err == nil && strings.Contains(string(help), "allinone") {
 		b.extra = append(b.extra, &wpstackStack{bin: bin, home: wp.home, layout: "allinone", stack: f.stack})
 	}
+	if other := compareStack(f.stack, f.compareStack); other != "" {
+		b.compare = &wpstackStack{bin: bin, home: wp.home, stack: other, label: "wpstack-" + other}
+		b.extra = append(b.extra, b.compare)
+		res.Config.CompareStack = other
+	}
 	defer func() {
 		if f.keep {
 			return
@@ -204,6 +219,22 @@ func run(ctx context.Context, f flags) (err error) {
 	res.Finished = time.Now().UTC()
 	res.Machine.LoadAtEnd = loadAverage()
 	return write(f, res, lg)
+}
+
+// compareStack is the stack measured next to the run's own one: "auto"
+// is the other of trixie and bookworm; none, or the run's own stack, is
+// no second stack.
+func compareStack(own, flag string) string {
+	switch flag {
+	case "none", own:
+		return ""
+	case "auto":
+		if own == "trixie" {
+			return "bookworm"
+		}
+		return "trixie"
+	}
+	return flag
 }
 
 func runOut(ctx context.Context, bin string, args ...string) (string, error) {

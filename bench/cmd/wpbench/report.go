@@ -61,6 +61,14 @@ func renderReport(res *Results, jsonName string, charts []string) string {
 		w("| %s | %s | %s |\n", t[0], t[1], t[2])
 	}
 
+	if rows := stackRows(res); len(rows) > 0 {
+		w("\n## Stacks side by side\n\nThe run's own stack (`-stack %s`, the rows named wpstack below) and `-compare-stack %s` (wpstack-%s), the same pages on the same machine in the same run, split layout. Median with [min–max].\n\n", c.Stack, c.CompareStack, c.CompareStack)
+		w("| figure | %s | %s |\n|---|---|---|\n", c.Stack, c.CompareStack)
+		for _, r := range rows {
+			w("| %s | %s | %s |\n", r[0], r[1], r[2])
+		}
+	}
+
 	w("\n## 1. Time to a working site\n\nFrom the command until the bench itself gets 200 with the site title on the home page (installed).\n\n")
 	w("| scenario | wpstack (s) | baseline (s) | ratio | target |\n|---|---|---|---|---|\n")
 	for _, r := range res.Startup {

@@ -44,6 +44,8 @@ type Config struct {
 	// Stack is the Debian stack wpstack's sites ran ("" in runs made
 	// before stacks existed: bookworm).
 	Stack string `json:"stack,omitempty"`
+	// CompareStack is the second stack measured side by side ("" none).
+	CompareStack string `json:"compare_stack,omitempty"`
 	// EdgeSites is N of the edge's idle sites; Only names the one
 	// scenario a partial run measured ("edge"), "" for every scenario.
 	EdgeSites int    `json:"edge_sites,omitempty"`

@@ -25,8 +25,12 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 
 	// 1. Cold: every image built without cache from the base image.
 	cold := map[string][]float64{}
+	coldStacks := b.stacks
+	if b.compare != nil {
+		coldStacks = append(append([]stack(nil), b.stacks...), b.compare)
+	}
 	for rep := 0; rep < f.coldReps; rep++ {
-		for _, st := range b.order(rep) {
+		for _, st := range order(rep, coldStacks) {
 			d, err := b.coldStart(ctx, f, st, base, tree, fmt.Sprintf("%s-%d", nonce, rep))
 			if err != nil {
 				return err
@@ -36,6 +40,9 @@ func (b *bench) scenarios(ctx context.Context, f flags, tree, work string) error
 	}
 	if f.coldReps > 0 {
 		b.res.Startup = append(b.res.Startup, startupRow("cold", "wpstack ≤ 120 s", cold))
+		if b.compare != nil {
+			b.res.Startup = append(b.res.Startup, extraRows("cold", cold, []stack{b.compare})...)
+		}
 	}
 
 	// The sites the load runs use; wpstack's first `up` builds its images
@@ -287,10 +294,10 @@ func (b *bench) coldStart(ctx context.Context, f flags, st stack, base *baseline
 		}
 		cache := filepath.Join(work, "cache")
 		prefix := "wpt-e-cold" + strings.ReplaceAll(nonce, "-", "")
-		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), stack: f.stack, env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
+		cs := &wpstackStack{bin: f.wpstack, home: filepath.Join(work, "home"), stack: s.stack, env: []string{"XDG_CACHE_HOME=" + cache, "WPSTACK_INIT=" + init}}
 		b.log.Printf("wpstack cold: building every image without cache (prefix %s)", prefix)
 		start = time.Now()
-		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix, images.Release(f.stack))
+		set, err := buildWpstackCold(ctx, init, filepath.Join(cache, "wpstack"), prefix, images.Release(s.stack))
 		if err != nil {
 			// Whatever was built before the failure (or the interrupt).
 			for _, repo := range []string{"web", "db", "wpsrc-debian"} {
@@ -314,7 +321,6 @@ func (b *bench) coldStart(ctx context.Context, f flags, st stack, base *baseline
 		if err != nil {
 			return 0, err
 		}
-		_ = s
 	case *baselineStack:
 		web, db := "wpt-e-wordpress:cold-"+nonce, "wpt-e-mariadb:cold-"+nonce
 		cs := &baselineStack{dir: filepath.Join(work, "compose"), webImage: web, dbImage: db, passwordOf: s.passwordOf}
@@ -360,8 +366,11 @@ func shortName(st stack) string {
 		return "w"
 	case "wpstack-allinone":
 		return "a"
+	case "baseline":
+		return "b"
 	}
-	return "b"
+	// A second stack, "wpstack-bookworm": "wb".
+	return "w" + strings.TrimPrefix(st.name(), "wpstack-")[:1]
 }
 
 // extraRows gives each extra stack its own row against the baseline.

@@ -16,8 +16,10 @@ type bench struct {
 	log    *log.Logger
 	gen    *loadGen
 	stacks []stack // wpstack (split) first, then the baseline
-	extra  []stack // more wpstack layouts, compared with both
-	res    *Results
+	extra  []stack // more wpstack layouts and stacks, compared with both
+	// compare is the second Debian stack among extra (nil: none).
+	compare *wpstackStack
+	res     *Results
 	// sites made by this run, per stack, for cleanup.
 	made map[stack][]string
 	// the site per stack the load runs hit.

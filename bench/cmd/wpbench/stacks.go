@@ -33,11 +33,15 @@ type wpstackStack struct {
 	bin, home string
 	layout    string   // "" (split) or "allinone"
 	stack     string   // wpstack up --stack: trixie or bookworm
+	label     string   // name in the report when it is not the run's own stack ("wpstack-bookworm")
 	env       []string // extra environment (a separate cache for cold runs)
 	passwords map[string]string
 }
 
 func (w *wpstackStack) name() string {
+	if w.label != "" {
+		return w.label
+	}
 	if w.layout == "allinone" {
 		return "wpstack-allinone"
 	}

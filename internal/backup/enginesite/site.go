@@ -288,11 +288,12 @@ func (s Site) ImportFiles(ctx context.Context, fill func(tw *tar.Writer) error) 
 	if s.Route != nil {
 		// wp-content is a mount point here: stage inside it and swap its
 		// entries, not the folder (two renames per entry, one filesystem).
+		// The site's mailbox stays as it is: backups do not carry it.
 		c := s.Route.Content
 		stage, old = c+"/.wpstack-restore", c+"/.wpstack-old"
 		swap = `set -e; cd ` + c + ` && mkdir .wpstack-old
-for e in * .[!.]* ..?*; do case "$e" in .wpstack-restore|.wpstack-old) continue;; esac; if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .wpstack-old/; fi; done
-for e in .wpstack-restore/wp-content/* .wpstack-restore/wp-content/.[!.]* .wpstack-restore/wp-content/..?*; do if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .; fi; done
+for e in * .[!.]* ..?*; do case "$e" in .wpstack-restore|.wpstack-old|` + contract.MailboxSubdir + `) continue;; esac; if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .wpstack-old/; fi; done
+for e in .wpstack-restore/wp-content/* .wpstack-restore/wp-content/.[!.]* .wpstack-restore/wp-content/..?*; do case "$e" in */` + contract.MailboxSubdir + `) continue;; esac; if [ -e "$e" ] || [ -L "$e" ]; then mv -- "$e" .; fi; done
 rm -rf .wpstack-old .wpstack-restore`
 	}
 	if err := s.sh(ctx, web, "rm -rf "+stage+" "+old+" && mkdir -m 0755 "+stage); err != nil {
@@ -405,6 +406,22 @@ func (s Site) exitCode(ctx context.Context, name, id string) (int, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Mailbox runs `wpstack-init mailbox ARGS` on the site's mailbox and
+// returns its output (its errors when it fails) and exit code. It reads a swarm site's, in wp-content
+// (through the data job); a local site's is read in its web container.
+func (s Site) Mailbox(ctx context.Context, args ...string) (string, int, error) {
+	if s.Route == nil {
+		return "", -1, errors.New("the mailbox is read through a data job on a swarm only")
+	}
+	cmd := contract.Command(contract.RoleMailbox, append([]string{"--dir", s.Route.Content + "/" + contract.MailboxSubdir}, args...)...)
+	var out, errb bytes.Buffer
+	code, err := s.exec(ctx, s.Route.Container, s.Route.User, cmd, nil, &out, &errb)
+	if err == nil && code != 0 {
+		return errb.String(), code, nil
+	}
+	return out.String(), code, err
 }
 
 // Option reads one WordPress option (e.g. "blogname") from the database.
