@@ -78,7 +78,7 @@ func runAllInOne(env environ, stdout io.Writer) (int, error) {
 		// the supervisor keeps starts on an older data directory.
 		return 1, err
 	}
-	if err := installCore(logger, coreSource, webRoot); err != nil {
+	if err := installCore(logger, shippedCoreAt(contract.CoreArchive, coreSource), webRoot); err != nil {
 		return 1, err
 	}
 	if err := ensureKeys(logger, env, webRoot); err != nil {

@@ -121,6 +121,9 @@ func initDataDir(logger *log.Logger, c initConfig, env environ, extra []string, 
 		"--auth-root-authentication-method=normal",
 		"--skip-test-db",
 		"--skip-name-resolve",
+		// With --skip-name-resolve its host check (resolveip) decides
+		// nothing; the all-in-one image does not ship resolveip.
+		"--force",
 	}, extra...), "--skip-log-bin")...)
 	if err != nil {
 		return fmt.Errorf("mariadb-install-db into %s: %w\n%s", dbInitDir, err, out)

@@ -56,7 +56,7 @@ func runWeb(logger *log.Logger, env environ, args []string) (int, error) {
 	if env, err = phpRuntime(env, contract.PHPRunDir); err != nil {
 		return 2, err
 	}
-	if err := installCore(logger, coreSource, webRoot); err != nil {
+	if err := installCore(logger, coreTree(coreSource), webRoot); err != nil {
 		return 1, err
 	}
 	if configured {
@@ -91,8 +91,8 @@ func runWeb(logger *log.Logger, env environ, args []string) (int, error) {
 // A core already there is never replaced by an older one (it may have been
 // updated from wp-admin); an older one is upgraded to the image's, after a
 // copy of it is saved (see upgradeCore).
-func installCore(logger *log.Logger, src, dst string) error {
-	shipped, err := readWPVersion(src)
+func installCore(logger *log.Logger, src shippedCore, dst string) error {
+	shipped, err := src.version()
 	if err != nil {
 		return fmt.Errorf("read the WordPress version shipped in %s: %w", src, err)
 	}
@@ -100,10 +100,7 @@ func installCore(logger *log.Logger, src, dst string) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		logger.Printf("copying WordPress %s into %s", shipped, dst)
-		if err := copyCore(src, dst); err != nil {
-			return err
-		}
-		return nil
+		return src.copyTo(dst)
 	case err != nil:
 		return fmt.Errorf("read the WordPress version in %s: %w", dst, err)
 	}

@@ -24,13 +24,13 @@ const backupDir = ".wpstack-backup"
 // dst/.wpstack-backup/core-<version>-<time>.tar.gz. wp-content (themes,
 // plugins, uploads) is never touched. The database upgrade that may follow
 // is WordPress's own (wp-admin/upgrade.php), which `wpstack up` runs.
-func upgradeCore(logger *log.Logger, src, dst, present, shipped string) error {
+func upgradeCore(logger *log.Logger, src shippedCore, dst, present, shipped string) error {
 	saved, err := saveCore(dst, present, time.Now())
 	if err != nil {
 		return fmt.Errorf("save WordPress %s before upgrading it: %w (nothing was changed)", present, err)
 	}
 	logger.Printf("upgrading WordPress %s in %s to the image's %s; the replaced core is saved in %s", present, dst, shipped, saved)
-	if err := copyCore(src, dst); err != nil {
+	if err := src.copyTo(dst); err != nil {
 		return err
 	}
 	logger.Printf("WordPress core upgraded to %s", shipped)

@@ -42,7 +42,7 @@ func TestInstallCoreVersions(t *testing.T) {
 				})
 			}
 			var logs bytes.Buffer
-			if err := installCore(log.New(&logs, "", 0), src, dst); err != nil {
+			if err := installCore(log.New(&logs, "", 0), coreTree(src), dst); err != nil {
 				t.Fatal(err)
 			}
 			if v, err := readWPVersion(dst); err != nil || v != tt.wantVer {

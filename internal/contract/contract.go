@@ -57,6 +57,7 @@ const (
 	Webroot        = "/var/www/html"           // the WordPress tree (a volume or bind mount)
 	ContentDir     = Webroot + "/wp-content"   // what a backup keeps of it
 	CoreSource     = "/usr/src/wordpress"      // the core copied into Webroot on first start
+	CoreArchive    = CoreSource + ".tar.zst"   // the same, compressed, in the all-in-one image
 	WPConfig       = "/var/www/wp-config.php"  // outside the webroot, read through env.php
 	DBDataDir      = "/var/lib/mysql"          // the database volume
 	DBRunDir       = "/run/mysqld"             // socket and pid

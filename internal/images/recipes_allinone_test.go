@@ -23,8 +23,8 @@ func TestAllInOneRecipeCopiesExist(t *testing.T) {
 	}
 	for _, line := range strings.Split(have["Dockerfile"], "\n") {
 		fields := strings.Fields(line)
-		if len(fields) < 3 || fields[0] != "COPY" {
-			continue
+		if len(fields) < 3 || fields[0] != "COPY" || strings.HasPrefix(fields[1], "--from=") {
+			continue // a COPY --from takes from a build stage, not the context
 		}
 		for _, src := range fields[1 : len(fields)-1] {
 			if src == "wordpress" || src == "wpstack-init" {

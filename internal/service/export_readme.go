@@ -15,7 +15,7 @@ import (
 var recipeFileDocs = map[string]string{
 	"Dockerfile":          "the image recipe: packages from Debian, then the files below. `ARG BASE` is the base image.",
 	"wpstack-init":        "the PID 1 of the image (a static Linux program, not the CLI): fixes owners, copies the secrets to a tmpfs only the service user reads, drops root, runs the server as its child, and answers the healthcheck (`wpstack-init health`).",
-	"wordpress":           "the WordPress core, copied to /usr/src/wordpress; PID 1 copies it into the webroot volume on first start, never over a newer core.",
+	"wordpress":           "the WordPress core, copied to /usr/src/wordpress (packed as /usr/src/wordpress.tar.zst in the all-in-one image); PID 1 copies it into the webroot volume on first start, never over a newer core.",
 	"mpm_prefork.conf":    "Apache's process limits, sized for a small container.",
 	"wpstack-server.conf": "Apache server settings (logs to stdout/stderr, no server signature).",
 	"wpstack-site.conf":   "the virtual host serving /var/www/html, and the health endpoint /.wpstack/health.",
