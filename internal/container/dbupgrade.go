@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // MARIADB_AUTO_UPGRADE, as in the official image: when the data directory
@@ -24,7 +26,6 @@ const (
 	autoUpgradeVar = "MARIADB_AUTO_UPGRADE"
 	mariadbUpgrade = "/usr/bin/mariadb-upgrade"
 	mariadbDump    = "/usr/bin/mariadb-dump"
-	zstdBin        = "/usr/bin/zstd"
 	// upgradeFailVar makes the upgrade fail after its system-table dump,
 	// so rollbacks can be tested against a real data directory.
 	upgradeFailVar = "WPSTACK_TEST_FAIL_DB_UPGRADE"
@@ -168,31 +169,22 @@ func (r initRun) dumpSystem(ctx context.Context, path string) error {
 	}
 	defer os.Remove(path + ".tmp")
 	defer f.Close()
+	// Compressed here (klauspost/compress, which the core archive's reader
+	// uses too) rather than by a zstd program: the all-in-one image has none.
+	zw, err := zstd.NewWriter(f, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return fmt.Errorf("compress the system-table dump: %w", err)
+	}
 	dump := exec.CommandContext(ctx, mariadbDump, "--no-defaults", "--protocol=socket", "--socket="+r.socket(),
 		"--user=root", "--skip-lock-tables", "--replace", "--databases", "mysql")
-	zst := exec.CommandContext(ctx, zstdBin, "-q", "-c")
-	pipe, err := dump.StdoutPipe()
-	if err != nil {
-		return err
+	var dumpErr bytes.Buffer
+	dump.Stdout, dump.Stderr = zw, &dumpErr
+	if err := dump.Run(); err != nil {
+		zw.Close()
+		return fmt.Errorf("mariadb-dump of the system tables: %w: %s", err, strings.TrimSpace(dumpErr.String()))
 	}
-	var dumpErr, zstErr bytes.Buffer
-	dump.Stderr = &dumpErr
-	zst.Stdin, zst.Stdout, zst.Stderr = pipe, f, &zstErr
-	if err := dump.Start(); err != nil {
-		return fmt.Errorf("start mariadb-dump: %w", err)
-	}
-	if err := zst.Start(); err != nil {
-		_ = dump.Process.Kill()
-		_ = dump.Wait()
-		return fmt.Errorf("start zstd: %w", err)
-	}
-	zerr := zst.Wait()
-	derr := dump.Wait()
-	if derr != nil {
-		return fmt.Errorf("mariadb-dump of the system tables: %w: %s", derr, strings.TrimSpace(dumpErr.String()))
-	}
-	if zerr != nil {
-		return fmt.Errorf("compress the system-table dump with zstd: %w: %s", zerr, strings.TrimSpace(zstErr.String()))
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compress the system-table dump into %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("write the system-table backup %s: %w", path, err)
