@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/wpstack/wpstack/internal/events"
+	"github.com/wpstack/wpstack/internal/plan"
 	"github.com/wpstack/wpstack/internal/site"
 	"github.com/wpstack/wpstack/internal/target"
 )
@@ -261,17 +262,7 @@ func (s *Service) recoverInterrupted(ctx context.Context, t target.Target, spec 
 // runningImages are the images the site runs now: the ones a rollback
 // starts again (a rebuild of the old stack could differ).
 func runningImages(ts target.Status, spec site.Spec) (target.Images, error) {
-	var img target.Images
-	for _, sv := range ts.Services {
-		switch sv.Name {
-		case site.ServiceWeb:
-			img.Web = sv.Image
-		case site.ServiceDB:
-			img.DB = sv.Image
-		case site.ServiceAllInOne:
-			img.AllInOne = sv.Image
-		}
-	}
+	img := imagesOf(ts)
 	if spec.Layout == site.LayoutAllInOne {
 		if img.AllInOne == "" {
 			return img, fmt.Errorf("site %q: cannot tell which image its %s container runs; nothing was changed", spec.Name, site.ServiceAllInOne)
@@ -279,7 +270,6 @@ func runningImages(ts target.Status, spec site.Spec) (target.Images, error) {
 	} else if img.Web == "" || img.DB == "" {
 		return img, fmt.Errorf("site %q: cannot tell which images it runs (web %q, db %q); nothing was changed", spec.Name, img.Web, img.DB)
 	}
-	img.WordPressVersion = ts.WordPressVersion
 	return img, nil
 }
 
@@ -361,6 +351,26 @@ func (s *Service) upgradeFailed(ctx context.Context, t target.Target, spec site.
 	snap.drop(ctx)
 	events.Emit(ctx, res, events.Done, "rolled back: the site runs its old images on its data from before the upgrade")
 	return fmt.Errorf("%w\nrolled back: site %q runs the %s stack again, with its images and data from before the upgrade (safety backup: %s)", failed, spec.Name, spec.StackRelease(), safety)
+}
+
+// imagesOf are the images the site's services run, as the target reports
+// them (a swarm's with the digests it pinned).
+func imagesOf(ts target.Status) target.Images {
+	var img target.Images
+	for _, sv := range ts.Services {
+		switch sv.Name {
+		case site.ServiceWeb:
+			img.Web = sv.Image
+		case site.ServiceDB:
+			img.DB = sv.Image
+		case site.ServiceAllInOne:
+			img.AllInOne = sv.Image
+		case plan.ServiceEdge:
+			img.Edge = sv.Image
+		}
+	}
+	img.WordPressVersion = ts.WordPressVersion
+	return img
 }
 
 // dbService is the service whose MariaDB upgrades the data directory.

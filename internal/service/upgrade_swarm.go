@@ -118,21 +118,10 @@ func (s *Service) deployDB(ctx context.Context, t *swarm.Target, spec site.Spec,
 // swarmRunningImages are the images a swarm site's services run, by the
 // references swarm pinned (digests included): what a rollback deploys.
 func swarmRunningImages(ts target.Status, spec site.Spec) (target.Images, error) {
-	var img target.Images
-	for _, sv := range ts.Services {
-		switch sv.Name {
-		case site.ServiceWeb:
-			img.Web = sv.Image
-		case site.ServiceDB:
-			img.DB = sv.Image
-		case plan.ServiceEdge:
-			img.Edge = sv.Image
-		}
-	}
+	img := imagesOf(ts)
 	if img.Web == "" || img.DB == "" || img.Edge == "" {
 		return img, fmt.Errorf("site %q: cannot tell which images its services run (web %q, db %q, edge %q); nothing was changed", spec.Name, img.Web, img.DB, img.Edge)
 	}
-	img.WordPressVersion = ts.WordPressVersion
 	return img, nil
 }
 

@@ -285,18 +285,22 @@ func (w *wp) login(user, password string) {
 	}
 }
 
-// newPost publishes a post through XML-RPC (real HTTP, WordPress's own API)
-// and returns its ID.
-func (w *wp) newPost(user, password, title string) string {
-	w.t.Helper()
-	call := fmt.Sprintf(`<?xml version="1.0"?><methodCall><methodName>wp.newPost</methodName><params>
+// newPostCall is the XML-RPC call publishing a post titled title.
+func newPostCall(user, password, title string) string {
+	return fmt.Sprintf(`<?xml version="1.0"?><methodCall><methodName>wp.newPost</methodName><params>
 <param><value><int>1</int></value></param><param><value><string>%s</string></value></param>
 <param><value><string>%s</string></value></param><param><value><struct>
 <member><name>post_title</name><value><string>%s</string></value></member>
 <member><name>post_content</name><value><string>Written by the end-to-end suite.</string></value></member>
 <member><name>post_status</name><value><string>publish</string></value></member>
 </struct></value></param></params></methodCall>`, user, password, title)
-	resp, body := w.do("POST", "/xmlrpc.php", nil, strings.NewReader(call), "text/xml")
+}
+
+// newPost publishes a post through XML-RPC (real HTTP, WordPress's own API)
+// and returns its ID.
+func (w *wp) newPost(user, password, title string) string {
+	w.t.Helper()
+	resp, body := w.do("POST", "/xmlrpc.php", nil, strings.NewReader(newPostCall(user, password, title)), "text/xml")
 	i, j := strings.Index(body, "<string>"), strings.Index(body, "</string>")
 	if resp.StatusCode != 200 || i < 0 || j < i || strings.Contains(body, "faultCode") {
 		w.t.Fatalf("wp.newPost: %s %s", resp.Status, body)

@@ -78,6 +78,23 @@ func stPHP(t *testing.T, siteName, code string) string {
 	return out
 }
 
+// failedUpgradeRollsBack makes a bookworm site's upgrade fail in the new
+// db image's MariaDB upgrade, and checks the site came back on bookworm
+// with no copy of its data left behind.
+func failedUpgradeRollsBack(t *testing.T, e *env, name string) {
+	t.Helper()
+	f := *e
+	f.extra = append(append([]string(nil), e.extra...), "WPSTACK_TEST_UPGRADE_FAIL=db")
+	r := f.mustFail([]string{"failed at starting the trixie stack", "rolled back", "bookworm"}, "upgrade", name)
+	t.Logf("MEASURE forced upgrade failure and rollback: %s", r.took)
+	wantStack(t, e.stackStatus(name), "bookworm", "6.1.", "8.2.", "10.11.")
+	for _, v := range e.labelled(name) {
+		if strings.Contains(v, "pre-upgrade") {
+			t.Errorf("a rolled-back upgrade left %s", v)
+		}
+	}
+}
+
 // stState is bkState with wp_options compared row by row, leaving out the
 // cron schedule and transients a serving WordPress rewrites on its own.
 func stState(t *testing.T, siteName string) []string {
@@ -194,20 +211,11 @@ func TestStack(t *testing.T) {
 
 	t.Run("a failed upgrade rolls back", func(t *testing.T) {
 		e := e.with(t)
-		f := *e
-		f.extra = append(append([]string(nil), e.extra...), "WPSTACK_TEST_UPGRADE_FAIL=db")
-		r := f.mustFail([]string{"failed at starting the trixie stack", "rolled back", "bookworm"}, "upgrade", name)
-		t.Logf("the forced failure took %s", r.took)
-		wantStack(t, e.stackStatus(name), "bookworm", "6.1.", "8.2.", "10.11.")
+		failedUpgradeRollsBack(t, e, name)
 		if got := stState(t, name); bkDiff(before, got) != "" {
 			t.Errorf("the rolled-back site differs from the one before the upgrade:\n%s", bkDiff(before, got))
 		}
 		checkContent(t)
-		for _, v := range e.labelled(name) {
-			if strings.Contains(v, "pre-upgrade") {
-				t.Errorf("a rolled-back upgrade left %s", v)
-			}
-		}
 	})
 
 	t.Run("upgrade to trixie keeps everything", func(t *testing.T) {

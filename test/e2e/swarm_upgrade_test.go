@@ -103,14 +103,7 @@ func swarmUpgrade(t *testing.T, e *env, cl *cluster) {
 // edgePost publishes a post over XML-RPC through the edge.
 func edgePost(t *testing.T, edge *edgeClient, user, password, title string) {
 	t.Helper()
-	call := fmt.Sprintf(`<?xml version="1.0"?><methodCall><methodName>wp.newPost</methodName><params>
-<param><value><int>1</int></value></param><param><value><string>%s</string></value></param>
-<param><value><string>%s</string></value></param><param><value><struct>
-<member><name>post_title</name><value><string>%s</string></value></member>
-<member><name>post_content</name><value><string>Written by the end-to-end suite.</string></value></member>
-<member><name>post_status</name><value><string>publish</string></value></member>
-</struct></value></param></params></methodCall>`, user, password, title)
-	status, body, _, err := edge.do(context.Background(), http.MethodPost, "/xmlrpc.php", strings.NewReader(call), "text/xml")
+	status, body, _, err := edge.do(context.Background(), http.MethodPost, "/xmlrpc.php", strings.NewReader(newPostCall(user, password, title)), "text/xml")
 	if err != nil || status != 200 || bytes.Contains(body, []byte("faultCode")) {
 		t.Fatalf("wp.newPost through the edge: %d %v: %.400s", status, err, body)
 	}
