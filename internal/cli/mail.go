@@ -18,9 +18,9 @@ func newMail(g *globals) *cobra.Command {
 		Long: `Without --smtp, a site's outgoing mail (password resets, notifications...)
 is not sent anywhere: every message WordPress sends is kept in the site's
 mailbox, a volume of its own (on a swarm, a folder in wp-content on the
-shared storage, for the replicas of every node), so none is lost. This lists them (oldest
-first: number, date, recipient, subject); --show N prints message N whole,
-headers and body, as it was handed to sendmail.
+shared storage, for the replicas of every node), so none is lost. This
+lists them (oldest first: number, date, recipient, subject); --show N
+prints message N whole, headers and body, as it was handed to sendmail.
 
 With --smtp HOST:PORT on up, mail goes through that relay instead (msmtp
 logs each message on the web service's output: wpstack logs SITE).`,
