@@ -219,6 +219,9 @@ func watchRestarts(ctx context.Context, snap snapshots, name string, cancel cont
 // upgraded for a server its stored stack does not run. It says whether it
 // did; the site is stopped then.
 func (s *Service) recoverInterrupted(ctx context.Context, t target.Target, spec site.Spec) (bool, error) {
+	if spec.Target == site.TargetSwarm {
+		return s.recoverSwarmUpgrade(ctx, t, spec)
+	}
 	if spec.Target != site.TargetLocal {
 		return false, nil
 	}

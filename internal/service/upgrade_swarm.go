@@ -61,6 +61,13 @@ func (s *Service) upgradeSwarm(ctx context.Context, t target.Target, spec, next 
 		return UpgradeResult{}, s.swarmUpgradeFailed(ctx, st, spec, old, bk.Path, step, cause)
 	}
 
+	// From here a killed wpstack leaves a site its spec cannot run: the
+	// marker lets the next up or upgrade roll it back.
+	if err := s.writeUpgradeMarker(spec.Name, upgradeMarker{From: spec.StackRelease(), To: next.StackRelease(), Safety: bk.Path,
+		Web: old.Web, DB: old.DB, Edge: old.Edge, Started: time.Now().UTC()}); err != nil {
+		return UpgradeResult{}, fmt.Errorf("upgrade of site %q stopped before any change: %w", spec.Name, err)
+	}
+
 	// 3. The database alone: its new task upgrades the data directory.
 	dctx := ctx
 	if os.Getenv(UpgradeFailVar) == "db" {
@@ -94,6 +101,7 @@ func (s *Service) upgradeSwarm(ctx context.Context, t target.Target, spec, next 
 	if err := s.store.Save(next); err != nil {
 		return fail("saving the site's new spec", err)
 	}
+	s.removeUpgradeMarker(spec.Name)
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("%s: WordPress %s, PHP %s, MariaDB %s", next.Stack, after.WordPressVersion, after.PHPVersion, after.MariaDBVersion))
 	return UpgradeResult{Name: spec.Name, URL: spec.URL(), From: before, To: after, SafetyBackup: bk.Path, Duration: time.Since(start)}, nil
 }
@@ -202,6 +210,7 @@ func (s *Service) swarmUpgradeFailed(ctx context.Context, t *swarm.Target, spec 
 		return fmt.Errorf("%w\nROLLBACK FAILED: %v; the site may be down or empty: bring it back by hand with `wpstack up %s` and then `wpstack restore %s %s` (the safety backup)",
 			failed, err, spec.Name, spec.Name, safety)
 	}
+	s.removeUpgradeMarker(spec.Name)
 	events.Emit(ctx, res, events.Done, fmt.Sprintf("rolled back in %.1fs: the site runs its old images on its data from the safety backup", time.Since(start).Seconds()))
 	return fmt.Errorf("%w\nrolled back: site %q runs the %s stack again, on the images it ran before the upgrade, with its data restored from the safety backup %s",
 		failed, spec.Name, spec.StackRelease(), safety)
