@@ -127,6 +127,12 @@ func (l Local) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) er
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		rel, _ := filepath.Rel(l.Webroot, p)
+		if d.IsDir() && isMailbox(filepath.ToSlash(rel)) {
+			// Never read: mail is no part of a backup, and the folder is
+			// the web user's alone (a scheduled backup may run as another).
+			return fs.SkipDir
+		}
 		fi, err := d.Info()
 		if err != nil {
 			return err
@@ -141,7 +147,6 @@ func (l Local) Files(ctx context.Context, fn func(h *tar.Header, r io.Reader) er
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(l.Webroot, p)
 		h.Name = filepath.ToSlash(rel)
 		h.Uname, h.Gname = "", ""
 		if !fi.Mode().IsRegular() {
